@@ -1,0 +1,3 @@
+module github.com/acme/service
+
+go 1.26
