@@ -60,16 +60,38 @@ func convertSlice[I any, O any](in []I, f func(I) O) []O {
 }
 
 func (r Pipeline) MarshalJSON() ([]byte, error) {
-	var concrete struct{}
+	var concrete struct {
+		Source             *dagger.Directory
+		Git                *dagger.Directory
+		GoImage            string
+		RuntimeImage       string
+		StaticcheckVersion string
+	}
+	concrete.Source = r.Source
+	concrete.Git = r.Git
+	concrete.GoImage = r.GoImage
+	concrete.RuntimeImage = r.RuntimeImage
+	concrete.StaticcheckVersion = r.StaticcheckVersion
 	return json.Marshal(&concrete)
 }
 
 func (r *Pipeline) UnmarshalJSON(bs []byte) error {
-	var concrete struct{}
+	var concrete struct {
+		Source             *dagger.Directory
+		Git                *dagger.Directory
+		GoImage            string
+		RuntimeImage       string
+		StaticcheckVersion string
+	}
 	err := json.Unmarshal(bs, &concrete)
 	if err != nil {
 		return err
 	}
+	r.Source = concrete.Source
+	r.Git = concrete.Git
+	r.GoImage = concrete.GoImage
+	r.RuntimeImage = concrete.RuntimeImage
+	r.StaticcheckVersion = concrete.StaticcheckVersion
 	return nil
 }
 
@@ -192,13 +214,153 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 	switch parentName {
 	case "Pipeline":
 		switch fnName {
-		case "Hello":
+		case "Build":
 			var parent Pipeline
 			err = json.Unmarshal(parentJSON, &parent)
 			if err != nil {
 				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
 			}
-			return (*Pipeline).Hello(&parent), nil
+			var arch string
+			if inputArgs["arch"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["arch"]), &arch)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg arch", err))
+				}
+			}
+			return (*Pipeline).Build(&parent, ctx, arch)
+		case "Check":
+			var parent Pipeline
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			return (*Pipeline).Check(&parent, ctx)
+		case "Container":
+			var parent Pipeline
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			var arch string
+			if inputArgs["arch"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["arch"]), &arch)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg arch", err))
+				}
+			}
+			return (*Pipeline).Container(&parent, ctx, arch)
+		case "Dev":
+			var parent Pipeline
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			return (*Pipeline).Dev(&parent), nil
+		case "Lint":
+			var parent Pipeline
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			return (*Pipeline).Lint(&parent, ctx)
+		case "Publish":
+			var parent Pipeline
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			var registry string
+			if inputArgs["registry"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["registry"]), &registry)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg registry", err))
+				}
+			}
+			var repository string
+			if inputArgs["repository"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["repository"]), &repository)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg repository", err))
+				}
+			}
+			var username string
+			if inputArgs["username"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["username"]), &username)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg username", err))
+				}
+			}
+			var password *dagger.Secret
+			if inputArgs["password"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["password"]), &password)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg password", err))
+				}
+			}
+			var arch string
+			if inputArgs["arch"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["arch"]), &arch)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg arch", err))
+				}
+			}
+			return (*Pipeline).Publish(&parent, ctx, registry, repository, username, password, arch)
+		case "Serve":
+			var parent Pipeline
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			return (*Pipeline).Serve(&parent, ctx)
+		case "Test":
+			var parent Pipeline
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			return (*Pipeline).Test(&parent, ctx)
+		case "":
+			var parent Pipeline
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			var source *dagger.Directory
+			if inputArgs["source"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["source"]), &source)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg source", err))
+				}
+			}
+			var git *dagger.Directory
+			if inputArgs["git"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["git"]), &git)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg git", err))
+				}
+			}
+			var goImage string
+			if inputArgs["goImage"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["goImage"]), &goImage)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg goImage", err))
+				}
+			}
+			var runtimeImage string
+			if inputArgs["runtimeImage"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["runtimeImage"]), &runtimeImage)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg runtimeImage", err))
+				}
+			}
+			var staticcheckVersion string
+			if inputArgs["staticcheckVersion"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["staticcheckVersion"]), &staticcheckVersion)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg staticcheckVersion", err))
+				}
+			}
+			return New(source, git, goImage, runtimeImage, staticcheckVersion), nil
 		default:
 			return nil, fmt.Errorf("unknown function %s", fnName)
 		}

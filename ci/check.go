@@ -1,0 +1,43 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+)
+
+// Check runs lint, test and build concurrently and fails if any of them fails: what pull-request
+// CI calls. Each step's output is reported under its name.
+func (m *Pipeline) Check(ctx context.Context) (string, error) {
+	steps := []struct {
+		name string
+		run  func(context.Context) (string, error)
+	}{
+		{"lint", m.Lint},
+		{"test", m.Test},
+		{"build", func(ctx context.Context) (string, error) {
+			binary, err := m.Build(ctx, "amd64")
+			if err != nil {
+				return "", err
+			}
+			size, err := binary.Size(ctx)
+			return fmt.Sprintf("built app (%d bytes)", size), err
+		}},
+	}
+	outputs := make([]string, len(steps))
+	errs := make([]error, len(steps))
+	var wg sync.WaitGroup
+	for i, step := range steps {
+		wg.Go(func() {
+			out, err := step.run(ctx)
+			outputs[i] = fmt.Sprintf("== %s ==\n%s", step.name, strings.TrimSpace(out))
+			if err != nil {
+				errs[i] = fmt.Errorf("%s: %w", step.name, err)
+			}
+		})
+	}
+	wg.Wait()
+	return strings.Join(outputs, "\n"), errors.Join(errs...)
+}

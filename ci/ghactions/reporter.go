@@ -1,0 +1,172 @@
+// Package ghactions is the small surface the deploy uses to talk to GitHub
+// Actions: masking secrets, folding log groups, step outputs, error
+// annotations and the step summary. Outside Actions every call is a no-op
+// (Group still runs its function), so the same pipeline code runs on a
+// laptop, in CodeBuild and in Actions.
+package ghactions
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/sethvargo/go-githubactions"
+)
+
+// Output names the deploy sets for later workflow steps.
+const (
+	OutputImage             = "image"
+	OutputTaskDefinitionARN = "task-definition-arn"
+)
+
+// fileCommandDelimiter is the heredoc delimiter go-githubactions uses for
+// GITHUB_OUTPUT; a value containing it on its own line would end the value
+// early and let the rest forge further outputs.
+const fileCommandDelimiter = "_GitHubActionsFileCommandDelimeter_"
+
+var outputNamePattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
+
+// Reporter writes GitHub Actions workflow commands. It is safe for
+// concurrent use.
+type Reporter struct {
+	action  *githubactions.Action
+	enabled bool
+
+	mu      sync.Mutex
+	secrets []string // longest first, so that scrubbing never leaves a tail
+	inGroup bool
+}
+
+// New returns a Reporter. Options are go-githubactions options; tests inject
+// githubactions.WithGetenv and githubactions.WithWriter. The Reporter is
+// active only when GITHUB_ACTIONS is "true" in that environment.
+func New(opts ...githubactions.Option) *Reporter {
+	action := githubactions.New(opts...)
+	return &Reporter{action: action, enabled: action.Getenv("GITHUB_ACTIONS") == "true"}
+}
+
+// Enabled reports whether the process runs inside GitHub Actions.
+func (r *Reporter) Enabled() bool { return r.enabled }
+
+// Mask tells the runner to hide secret in all later log lines, and keeps it
+// out of the step summary and annotations this Reporter writes. Each line of
+// a multi-line secret is masked on its own because the runner masks line by
+// line.
+func (r *Reporter) Mask(secret string) {
+	if strings.TrimSpace(secret) == "" {
+		return
+	}
+	values := []string{secret}
+	if strings.ContainsAny(secret, "\r\n") {
+		for _, line := range strings.FieldsFunc(secret, func(c rune) bool { return c == '\n' || c == '\r' }) {
+			if strings.TrimSpace(line) != "" {
+				values = append(values, line)
+			}
+		}
+	}
+	r.mu.Lock()
+	r.secrets = append(r.secrets, values...)
+	sort.SliceStable(r.secrets, func(i, j int) bool { return len(r.secrets[i]) > len(r.secrets[j]) })
+	r.mu.Unlock()
+	if !r.enabled {
+		return
+	}
+	for _, v := range values {
+		r.action.AddMask(v)
+	}
+}
+
+// Group runs fn inside a collapsible log group titled title and returns fn's
+// error. The group is closed even when fn panics. GitHub cannot nest groups,
+// so a Group inside a Group just runs fn.
+func (r *Reporter) Group(title string, fn func() error) error {
+	r.mu.Lock()
+	open := r.enabled && !r.inGroup
+	if open {
+		r.inGroup = true
+	}
+	r.mu.Unlock()
+	if !open {
+		return fn()
+	}
+	r.action.Group(r.scrub(title))
+	defer func() {
+		r.action.EndGroup()
+		r.mu.Lock()
+		r.inGroup = false
+		r.mu.Unlock()
+	}()
+	return fn()
+}
+
+// Output sets a step output (see OutputImage and OutputTaskDefinitionARN)
+// through the GITHUB_OUTPUT file.
+func (r *Reporter) Output(name, value string) error {
+	if !outputNamePattern.MatchString(name) {
+		return fmt.Errorf("output name %q is not valid: use letters, digits, - and _, starting with a letter or _", name)
+	}
+	if strings.Contains(value, fileCommandDelimiter) {
+		return fmt.Errorf("output %q contains the GITHUB_OUTPUT delimiter %q and would corrupt the outputs file; refusing to write it", name, fileCommandDelimiter)
+	}
+	if !r.enabled {
+		return nil
+	}
+	if r.action.Getenv("GITHUB_OUTPUT") == "" {
+		return fmt.Errorf("cannot set output %q: GITHUB_OUTPUT is not set; the runner is too old for file commands, update it", name)
+	}
+	return fileCommand("set output "+strconv.Quote(name), func() { r.action.SetOutput(name, value) })
+}
+
+// Annotation places an error annotation; every field is optional.
+type Annotation struct {
+	// Title is the annotation's heading.
+	Title string
+	// File is a path relative to the repository root; Line (1-based) needs File.
+	File string
+	Line int
+}
+
+// Error writes an error annotation, shown on the run's summary page and, with
+// File set, on the file in pull requests. Masked secrets are replaced by ***.
+func (r *Reporter) Error(msg string, at Annotation) {
+	if !r.enabled {
+		return
+	}
+	props := map[string]string{}
+	if at.Title != "" {
+		props["title"] = r.scrub(at.Title)
+	}
+	if at.File != "" {
+		props["file"] = at.File
+		if at.Line > 0 {
+			props["line"] = strconv.Itoa(at.Line)
+		}
+	}
+	r.action.WithFieldsMap(props).Errorf("%s", r.scrub(msg))
+}
+
+// scrub replaces every masked secret in s with ***.
+func (r *Reporter) scrub(s string) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, secret := range r.secrets {
+		s = strings.ReplaceAll(s, secret, "***")
+	}
+	return s
+}
+
+// fileCommand runs a go-githubactions file command, which panics when the
+// file cannot be written, and turns that panic into an error so that a full
+// disk cannot crash a deploy that already succeeded.
+func fileCommand(what string, write func()) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("cannot %s: %v; check that the runner's file-command paths are writable", what, p)
+		}
+	}()
+	write()
+	return nil
+}

@@ -1,0 +1,125 @@
+package ghactions
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"dagger/pipeline/environments"
+)
+
+// The workflows and buildspec.yml are thin; these tests keep them in step with
+// the Go side: the Dagger version of dagger.json, the environment names of
+// environments.json and the event each environment deploys on.
+
+var repoRoot = filepath.Join("..", "..")
+
+func readRepoFile(t *testing.T, rel string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(repoRoot, rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+func engineVersion(t *testing.T) string {
+	t.Helper()
+	var module struct {
+		EngineVersion string `json:"engineVersion"`
+	}
+	if err := json.Unmarshal([]byte(readRepoFile(t, "dagger.json")), &module); err != nil {
+		t.Fatal(err)
+	}
+	if module.EngineVersion == "" {
+		t.Fatal("dagger.json has no engineVersion")
+	}
+	return strings.TrimPrefix(module.EngineVersion, "v")
+}
+
+func TestDaggerVersionMatchesEngineVersion(t *testing.T) {
+	want := engineVersion(t)
+	for _, name := range []string{"ci.yml", "deploy-staging.yml", "deploy-prod.yml"} {
+		wf := readRepoFile(t, ".github/workflows/"+name)
+		versions := regexp.MustCompile(`(?m)^\s+version: "([^"]+)"`).FindAllStringSubmatch(wf, -1)
+		uses := strings.Count(wf, "uses: dagger/dagger-for-github@")
+		if uses == 0 || len(versions) != uses {
+			t.Errorf("%s: every dagger/dagger-for-github step needs a quoted version (found %d steps, %d versions)", name, uses, len(versions))
+		}
+		for _, v := range versions {
+			if v[1] != want {
+				t.Errorf("%s pins Dagger %q, dagger.json says %q", name, v[1], want)
+			}
+		}
+	}
+	buildspec := readRepoFile(t, "buildspec.yml")
+	if !strings.Contains(buildspec, `DAGGER_VERSION: "`+want+`"`) {
+		t.Errorf("buildspec.yml must pin DAGGER_VERSION %q", want)
+	}
+}
+
+func TestDeployWorkflowsMatchEnvironments(t *testing.T) {
+	cfg, err := environments.LoadFile(filepath.Join(repoRoot, "ci", "environments.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		file, event, ref  string
+		githubEnvironment string
+	}{
+		{"deploy-staging.yml", "push", "refs/heads/main", "staging"},
+		{"deploy-prod.yml", "release", "refs/tags/v1.0.0", "production"},
+	}
+	envFlag := regexp.MustCompile(`--env=([a-z0-9-]+)`)
+	for _, tt := range tests {
+		wf := readRepoFile(t, ".github/workflows/"+tt.file)
+		flags := envFlag.FindAllStringSubmatch(wf, -1)
+		if len(flags) != 1 {
+			t.Errorf("%s: want exactly one --env=NAME, found %v", tt.file, flags)
+			continue
+		}
+		want, err := cfg.ForEvent(tt.event, tt.ref)
+		if err != nil {
+			t.Errorf("%s: %v", tt.file, err)
+			continue
+		}
+		if flags[0][1] != want.Name {
+			t.Errorf("%s deploys --env=%s, but environments.json deploys %q on %s %s", tt.file, flags[0][1], want.Name, tt.event, tt.ref)
+		}
+		if want.RequiresApproval != (tt.githubEnvironment == "production") {
+			t.Errorf("%s: requiresApproval of %q is %v; only the production GitHub environment has reviewers", tt.file, want.Name, want.RequiresApproval)
+		}
+		for _, line := range []string{
+			"environment: " + tt.githubEnvironment,
+			"id-token: write",
+			"contents: read",
+			"cancel-in-progress: false",
+			"fetch-depth: 0",
+			"--aws-access-key-id=env://AWS_ACCESS_KEY_ID",
+			"--aws-secret-access-key=env://AWS_SECRET_ACCESS_KEY",
+			"--aws-session-token=env://AWS_SESSION_TOKEN",
+		} {
+			if !strings.Contains(wf, line) {
+				t.Errorf("%s lacks %q", tt.file, line)
+			}
+		}
+		if strings.Contains(wf, "secrets.AWS_") {
+			t.Errorf("%s must assume a role through OIDC, not read stored AWS keys", tt.file)
+		}
+	}
+}
+
+func TestCIWorkflowNeedsNoCloudAccess(t *testing.T) {
+	wf := readRepoFile(t, ".github/workflows/ci.yml")
+	for _, forbidden := range []string{"id-token: write", "configure-aws-credentials", "deploy"} {
+		if strings.Contains(wf, forbidden) {
+			t.Errorf("ci.yml runs on untrusted pull requests and must not contain %q", forbidden)
+		}
+	}
+	if !strings.Contains(wf, "call: check") || !strings.Contains(wf, "pull_request:") {
+		t.Error("ci.yml must run `dagger call check` on pull requests")
+	}
+}

@@ -1,0 +1,7 @@
+//go:build race
+
+package release
+
+// raceBuildFlags makes programs that tests build share the race-enabled standard library the
+// test binary was compiled with, instead of compiling another copy on a cold build cache.
+var raceBuildFlags = []string{"-race"}

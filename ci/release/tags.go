@@ -1,0 +1,49 @@
+package release
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// maxTagLength is the longest tag the OCI distribution spec allows.
+const maxTagLength = 128
+
+// tagPattern is the OCI distribution spec's tag grammar.
+var tagPattern = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$`)
+
+// Tags returns the image tags for the release: "sha-<12 hex>" always; "vX.Y.Z" when HEAD carries
+// a semver tag; "vX.Y" too when that tag is not a prerelease. Never "latest": deploys pin digests,
+// and a tag that moves would hide what is running.
+//
+// Build metadata is kept with "+" turned into "_", since "+" is not allowed in an image tag
+// (the convention Helm uses for charts in OCI registries).
+func (i Info) Tags() []string {
+	tags := []string{"sha-" + i.ShortCommit}
+	if v := i.Semver; v != nil {
+		tags = append(tags, "v"+ociTagVersion(*v))
+		if !v.IsPrerelease() {
+			tags = append(tags, fmt.Sprintf("v%d.%d", v.Major, v.Minor))
+		}
+	}
+	return tags
+}
+
+func ociTagVersion(v Semver) string { return strings.ReplaceAll(v.String(), "+", "_") }
+
+// ValidateTag checks that tag is a valid OCI image tag: 1 to 128 of [A-Za-z0-9_.-], not starting
+// with "." or "-".
+func ValidateTag(tag string) error {
+	if tagPattern.MatchString(tag) {
+		return nil
+	}
+	switch {
+	case tag == "":
+		return fmt.Errorf("image tag is empty; pass a tag such as sha-0123456789ab or v1.2.3")
+	case len(tag) > maxTagLength:
+		return fmt.Errorf("image tag %s is %d characters long, but the OCI distribution spec allows at most %d; use a shorter tag", quote(tag), len(tag), maxTagLength)
+	case tag[0] == '.' || tag[0] == '-':
+		return fmt.Errorf("image tag %s starts with %q, which the OCI distribution spec forbids; start it with a letter, digit or underscore", quote(tag), tag[0])
+	}
+	return fmt.Errorf("image tag %s has characters outside [A-Za-z0-9_.-], which the OCI distribution spec forbids; replace them (e.g. \"+\" with \"_\")", quote(tag))
+}
