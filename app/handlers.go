@@ -1,0 +1,44 @@
+package main
+
+import "net/http"
+
+// greeting is the body of GET /, the endpoint smoke tests hit after a deploy.
+type greeting struct {
+	Message string `json:"message"`
+	Version string `json:"version"`
+}
+
+// healthStatus is the body of GET /health.
+type healthStatus struct {
+	Status string `json:"status"`
+}
+
+const (
+	healthOK       = "ok"
+	healthDraining = "draining"
+)
+
+func handleRoot(build buildInfo) http.HandlerFunc {
+	body := greeting{Message: "hello from acme service", Version: build.Version}
+	return func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, body)
+	}
+}
+
+// handleHealth answers 503 once draining has begun so the load balancer marks the target unhealthy
+// and stops routing new requests to it before the listener closes.
+func handleHealth(drain *drainState) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		if drain.active() {
+			writeJSON(w, http.StatusServiceUnavailable, healthStatus{Status: healthDraining})
+			return
+		}
+		writeJSON(w, http.StatusOK, healthStatus{Status: healthOK})
+	}
+}
+
+func handleVersion(build buildInfo) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, build)
+	}
+}
