@@ -3,8 +3,8 @@ package main
 import (
 	"context"
 	"maps"
-	"path"
 	"slices"
+	"strings"
 
 	"dagger/pipeline/internal/dagger"
 )
@@ -60,9 +60,18 @@ func (m *Pipeline) Serve(ctx context.Context) (*dagger.Service, error) {
 		return nil, err
 	}
 	// The engine's own architecture, so the service runs natively (arm64 on Apple silicon).
-	ctr, err := m.Container(ctx, path.Base(string(platform)))
+	ctr, err := m.Container(ctx, platformArch(platform))
 	if err != nil {
 		return nil, err
 	}
 	return ctr.AsService(dagger.ContainerAsServiceOpts{UseEntrypoint: true}), nil
+}
+
+// platformArch is the architecture of an OCI platform such as linux/arm64 or linux/arm64/v8.
+func platformArch(platform dagger.Platform) string {
+	parts := strings.Split(string(platform), "/")
+	if len(parts) < 2 {
+		return string(platform)
+	}
+	return parts[1]
 }

@@ -1,0 +1,135 @@
+// Command ecs-deploy deploys an image to an ECS service behind an ALB, rolls it back, or shows
+// its status — the deploy engine (package deploy) without Dagger, for a laptop or any CI host.
+//
+//	ecs-deploy deploy   --cluster C --service S --container N --image REPO@sha256:… [flags]
+//	ecs-deploy rollback --cluster C --service S [--to REVISION]
+//	ecs-deploy status   --cluster C --service S
+//
+// Region and credentials come from the standard AWS environment and config files
+// (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL, ...). Progress goes to stderr; the final result
+// line ("outcome=… task-definition=…") goes to stdout. Exit codes: see deploy.ExitCode
+// (0 ok, 1 rolled back, 2 bad input, 3 failed and not rolled back, 4 interrupted, 5 AWS error).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+
+	"dagger/pipeline/deploy"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+const usage = `usage:
+  ecs-deploy deploy   --cluster C --service S --container N --image REPO[:TAG]@sha256:<hex> [--task-definition-file F]
+                      [--timeout D] [--no-rollback] [--deregister-failed] [--no-wait]
+  ecs-deploy rollback --cluster C --service S [--to REVISION|family:REV|ARN] [--timeout D] [--no-wait]
+  ecs-deploy status   --cluster C --service S
+`
+
+// run is main without the process: it returns the exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return deploy.ExitBadInput
+	}
+	fs := flag.NewFlagSet("ecs-deploy "+args[0], flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cluster := fs.String("cluster", "", "ECS cluster name or ARN")
+	service := fs.String("service", "", "ECS service name")
+	timeout := fs.Duration("timeout", 0, "how long to wait for the rollout (default: derived from the target groups' health checks)")
+	noWait := fs.Bool("no-wait", false, "stop after UpdateService instead of watching the rollout")
+	var opts deploy.Options
+	var to string
+	switch args[0] {
+	case "deploy":
+		fs.StringVar(&opts.Container, "container", "", "name of the container whose image changes")
+		fs.StringVar(&opts.Image, "image", "", "image, pinned by digest: REGISTRY/REPO[:TAG]@sha256:<64 hex>")
+		fs.StringVar(&opts.TaskDefinitionFile, "task-definition-file", "", "render the new revision from this committed JSON instead of cloning the live one")
+		fs.BoolVar(&opts.NoRollback, "no-rollback", false, "on failure, leave the service as it is")
+		fs.BoolVar(&opts.DeregisterFailed, "deregister-failed", false, "deregister the failed revision after rolling back")
+	case "rollback":
+		fs.StringVar(&to, "to", "", "revision to go back to (default: the previous ACTIVE revision)")
+	case "status":
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return deploy.ExitOK
+	default:
+		fmt.Fprintf(stderr, "unknown command %q\n%s", args[0], usage)
+		return deploy.ExitBadInput
+	}
+	if err := fs.Parse(args[1:]); err != nil {
+		return deploy.ExitBadInput
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "unexpected arguments %v\n%s", fs.Args(), usage)
+		return deploy.ExitBadInput
+	}
+
+	cfgCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	cfg, err := config.LoadDefaultConfig(cfgCtx)
+	cancel()
+	if err != nil {
+		fmt.Fprintf(stderr, "error: load AWS configuration: %v\n", err)
+		return deploy.ExitAWSError
+	}
+	if cfg.Region == "" {
+		fmt.Fprintln(stderr, "error: no AWS region: set AWS_REGION (or a region in the AWS profile)")
+		return deploy.ExitBadInput
+	}
+	clients := deploy.NewClients(cfg)
+
+	var res *deploy.Result
+	switch args[0] {
+	case "status":
+		st, err := deploy.Status(ctx, clients, *cluster, *service)
+		if err != nil {
+			fmt.Fprintf(stderr, "error: %v\n", err)
+			return deploy.ExitCode(nil, err)
+		}
+		st.Render(stdout)
+		return deploy.ExitOK
+	case "deploy":
+		opts.Cluster, opts.Service, opts.Timeout, opts.NoWait, opts.Progress = *cluster, *service, *timeout, *noWait, stderr
+		res, err = deploy.Deploy(ctx, clients, opts)
+	case "rollback":
+		res, err = deploy.Rollback(ctx, clients, deploy.RollbackOptions{
+			Cluster: *cluster, Service: *service, To: to, Timeout: *timeout, NoWait: *noWait, Progress: stderr,
+		})
+	}
+	report(stdout, stderr, res, err)
+	return deploy.ExitCode(res, err)
+}
+
+// report prints the diagnosis (stderr, for people) and one result line (stdout, for scripts).
+func report(stdout, stderr io.Writer, res *deploy.Result, err error) {
+	if res == nil {
+		var inputErr *deploy.InputError
+		if errors.As(err, &inputErr) {
+			fmt.Fprintf(stderr, "error: %v\nnothing was changed.\n", err)
+		} else if err != nil {
+			fmt.Fprintf(stderr, "error: %v\n", err)
+		}
+		return
+	}
+	if res.Diagnosis != nil {
+		fmt.Fprintf(stderr, "\n%s", res.Diagnosis)
+	}
+	fmt.Fprintf(stdout, "outcome=%s service=%s task-definition=%s previous=%s deployment=%s duration=%s api-calls=%d\n",
+		res.Outcome, res.Service, res.TaskDefinition, res.PreviousTaskDefinition, res.DeploymentID,
+		res.Finished.Sub(res.Started).Round(time.Millisecond), res.APICalls)
+}

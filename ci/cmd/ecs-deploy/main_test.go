@@ -1,0 +1,198 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"dagger/pipeline/deploy"
+	"dagger/pipeline/internal/fakeaws"
+	"dagger/pipeline/internal/moto"
+)
+
+const (
+	liveImage = "123456789012.dkr.ecr.us-east-1.amazonaws.com/app@sha256:1111111111111111111111111111111111111111111111111111111111111111"
+	newImage  = "123456789012.dkr.ecr.us-east-1.amazonaws.com/app@sha256:2222222222222222222222222222222222222222222222222222222222222222"
+)
+
+var (
+	buildOnce sync.Once
+	builtBin  string
+	buildErr  error
+	buildDir  string
+)
+
+// TestMain removes the binary buildCLI built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if buildDir != "" {
+		os.RemoveAll(buildDir)
+	}
+	os.Exit(code)
+}
+
+// buildCLI compiles the command once per test binary run: the tests run the real executable,
+// signals and exit codes included.
+func buildCLI(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		if buildDir, buildErr = os.MkdirTemp("", "ecs-deploy-test"); buildErr != nil {
+			return
+		}
+		builtBin = filepath.Join(buildDir, "ecs-deploy")
+		if out, err := exec.Command("go", "build", "-o", builtBin, ".").CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return builtBin
+}
+
+type cliRun struct {
+	code           int
+	stdout, stderr string
+}
+
+// command prepares the CLI with the standard AWS environment pointed at endpoint.
+func command(ctx context.Context, bin, endpoint string, args ...string) (*exec.Cmd, *bytes.Buffer, *bytes.Buffer) {
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Env = append(os.Environ(),
+		"AWS_ENDPOINT_URL="+endpoint, "AWS_REGION=us-east-1",
+		"AWS_ACCESS_KEY_ID=testing", "AWS_SECRET_ACCESS_KEY=testing",
+		"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_PROFILE=",
+	)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	return cmd, &stdout, &stderr
+}
+
+func runCLI(t *testing.T, bin, endpoint string, args ...string) cliRun {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd, stdout, stderr := command(ctx, bin, endpoint, args...)
+	err := cmd.Run()
+	var exitErr *exec.ExitError
+	if err != nil && !errors.As(err, &exitErr) {
+		t.Fatalf("run %v: %v", args, err)
+	}
+	return cliRun{code: cmd.ProcessState.ExitCode(), stdout: stdout.String(), stderr: stderr.String()}
+}
+
+func (r cliRun) want(t *testing.T, code int, inOutput ...string) {
+	t.Helper()
+	if r.code != code {
+		t.Errorf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, code, r.stdout, r.stderr)
+	}
+	for _, s := range inOutput {
+		if !strings.Contains(r.stdout+r.stderr, s) {
+			t.Errorf("output lacks %q\nstdout:\n%s\nstderr:\n%s", s, r.stdout, r.stderr)
+		}
+	}
+}
+
+func TestCLIAgainstMoto(t *testing.T) {
+	srv := moto.Start(t)
+	bin := buildCLI(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c := deploy.NewClients(srv.Config)
+	if _, err := c.ECS.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String("prod")}); err != nil {
+		t.Fatal(err)
+	}
+	reg, err := c.ECS.RegisterTaskDefinition(ctx, &ecs.RegisterTaskDefinitionInput{
+		Family:               aws.String("app"),
+		ContainerDefinitions: []types.ContainerDefinition{{Name: aws.String("app"), Image: aws.String(liveImage), Memory: aws.Int32(128)}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ECS.CreateService(ctx, &ecs.CreateServiceInput{
+		Cluster: aws.String("prod"), ServiceName: aws.String("app"), TaskDefinition: reg.TaskDefinition.TaskDefinitionArn, DesiredCount: aws.Int32(1),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	target := []string{"--cluster", "prod", "--service", "app"}
+	deployArgs := func(extra ...string) []string {
+		return append(append([]string{"deploy"}, target...), append([]string{"--container", "app"}, extra...)...)
+	}
+
+	runCLI(t, bin, srv.Endpoint, deployArgs("--image", liveImage)...).want(t, 0, "outcome=unchanged", "nothing to deploy")
+	runCLI(t, bin, srv.Endpoint, deployArgs("--image", "app:latest")...).want(t, 2, "not pinned to a digest", "nothing was changed")
+	runCLI(t, bin, srv.Endpoint, "deploy", "--cluster", "prod", "--service", "nope", "--container", "app", "--image", newImage).
+		want(t, 2, `service "nope" not found in cluster "prod"`)
+	runCLI(t, bin, srv.Endpoint, "deploy", "--cluster", "prod").want(t, 2, "missing --service, --container")
+	runCLI(t, bin, srv.Endpoint, "frobnicate").want(t, 2, `unknown command "frobnicate"`)
+	runCLI(t, bin, srv.Endpoint, deployArgs("--image", newImage, "--no-wait")...).want(t, 0, "outcome=started", "task-definition=arn:aws:ecs:us-east-1:123456789012:task-definition/app:2")
+	runCLI(t, bin, srv.Endpoint, append([]string{"status"}, target...)...).want(t, 0, "runs      app:2", "app: "+newImage)
+	runCLI(t, bin, srv.Endpoint, append([]string{"rollback", "--no-wait"}, target...)...).want(t, 0, "outcome=started", "task-definition/app:1")
+	runCLI(t, bin, srv.Endpoint, append([]string{"rollback", "--to", "7"}, target...)...).want(t, 2, `"app:7" not found`)
+}
+
+// The fake plays a whole rollout, so the exit codes of a watched deploy can be checked.
+func serveFake(t *testing.T, sc fakeaws.Scenario) (*fakeaws.Fake, string) {
+	fake := fakeaws.New(fakeaws.Config{Scenario: sc})
+	srv := httptest.NewServer(fake)
+	t.Cleanup(srv.Close)
+	return fake, srv.URL
+}
+
+func fakeDeployArgs(extra ...string) []string {
+	return append([]string{"deploy", "--cluster", fakeaws.DefaultCluster, "--service", fakeaws.DefaultService,
+		"--container", fakeaws.DefaultContainer, "--image", fakeaws.NewImage, "--timeout", "20s"}, extra...)
+}
+
+func TestCLIWatchedDeployExitCodes(t *testing.T) {
+	bin := buildCLI(t)
+	unit := 50 * time.Millisecond
+
+	_, url := serveFake(t, fakeaws.HealthyRollout(unit))
+	runCLI(t, bin, url, fakeDeployArgs()...).want(t, 0, "outcome=succeeded", "rollout COMPLETED", "| tg web-tg: ")
+
+	_, url = serveFake(t, fakeaws.CrashLoop(unit))
+	runCLI(t, bin, url, fakeDeployArgs()...).want(t, 1, "outcome=rolled-back", "exit code 1", "rolled back by the deploy to web:1")
+
+	_, url = serveFake(t, fakeaws.CrashLoop(unit))
+	runCLI(t, bin, url, fakeDeployArgs("--no-rollback")...).want(t, 3, "outcome=failed",
+		"go run ./cmd/ecs-deploy rollback --cluster demo --service web --to web:1")
+}
+
+func TestCLICtrlCIsInterrupted(t *testing.T) {
+	bin := buildCLI(t)
+	// No steps: the deployment never progresses, so only the signal can end the wait.
+	fake, url := serveFake(t, fakeaws.Scenario{Name: "Stuck", Unit: time.Second})
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd, stdout, stderr := command(ctx, bin, url, fakeDeployArgs()...)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-fake.DeploymentStarted():
+	case <-ctx.Done():
+		t.Fatal("the deployment never started")
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	cliRun{code: cmd.ProcessState.ExitCode(), stdout: stdout.String(), stderr: stderr.String()}.want(t, 4,
+		"outcome=interrupted", "ECS carries on with it", "to roll back: go run ./cmd/ecs-deploy rollback --cluster demo --service web --to web:1",
+		"service web is set to web:2")
+}

@@ -1,0 +1,242 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+
+	"dagger/pipeline/deploy"
+	"dagger/pipeline/environments"
+	"dagger/pipeline/internal/dagger"
+	"dagger/pipeline/registry"
+	"dagger/pipeline/release"
+	"dagger/pipeline/smoke"
+)
+
+// Deploy ships the checkout to an environment of ci/environments.json. For an ECS environment:
+// check, build, publish to the environment's ECR repository, register a new task-definition
+// revision, update the service, wait for the rollout and the load balancer's target health, and
+// roll back automatically on failure with a diagnosis; then smoke-test through the load balancer.
+// With --image it promotes an image that is already published (the same digest staging ran) and
+// skips the build. --env=local needs no AWS: it runs the image as a service and smoke-tests it.
+// +cache="never"
+func (m *Pipeline) Deploy(
+	ctx context.Context,
+	// The environment, as named in ci/environments.json (e.g. local, dev, staging, prod).
+	env string,
+	// An image that is already published, pinned by digest (REPO@sha256:…), to promote instead of building.
+	// +optional
+	image string,
+	// The AWS access key ID, e.g. env://AWS_ACCESS_KEY_ID.
+	// +optional
+	awsAccessKeyId *dagger.Secret,
+	// The AWS secret access key, e.g. env://AWS_SECRET_ACCESS_KEY.
+	// +optional
+	awsSecretAccessKey *dagger.Secret,
+	// The AWS session token of a role's temporary credentials, e.g. env://AWS_SESSION_TOKEN.
+	// +optional
+	awsSessionToken *dagger.Secret,
+	// On failure, leave the service as it is instead of rolling back.
+	// +optional
+	noRollback bool,
+	// After rolling back, deregister the task-definition revision that failed.
+	// +optional
+	deregisterFailed bool,
+) (string, error) {
+	target, err := m.environment(ctx, env)
+	if err != nil {
+		return "", err
+	}
+	if target.IsLocal() {
+		return m.deployLocal(ctx, target)
+	}
+	cfg, err := awsCredentials{awsAccessKeyId, awsSecretAccessKey, awsSessionToken}.forAccount(ctx, target)
+	if err != nil {
+		return "", err
+	}
+	if image == "" {
+		if image, err = m.buildAndPublish(ctx, cfg, target); err != nil {
+			return "", err
+		}
+	} else if _, err := release.RequireDigest(image); err != nil {
+		return "", err
+	}
+	opts := deploy.Options{
+		Target:           deploy.Target{Cluster: target.Cluster, Service: target.Service, Container: target.Container},
+		Image:            image,
+		Timeout:          target.WaitTimeout,
+		NoRollback:       noRollback,
+		DeregisterFailed: deregisterFailed,
+		Progress:         os.Stderr,
+	}
+	if !target.UsesLiveTaskDefinition() {
+		file, cleanup, err := m.taskDefinitionFile(ctx, target.TaskDefinition)
+		if err != nil {
+			return "", err
+		}
+		defer cleanup()
+		opts.TaskDefinitionFile = file
+	}
+	res, err := deploy.Deploy(ctx, deploy.NewClients(cfg), opts)
+	report := deployReport(target, res)
+	if err != nil {
+		return report, fmt.Errorf("%s\n%w", report, err)
+	}
+	if err := smokeTest(ctx, target); err != nil {
+		return report, fmt.Errorf("%s\nsmoke test failed after the rollout: %w", report, err)
+	}
+	return report, nil
+}
+
+// buildAndPublish checks the checkout, then pushes its image to the environment's ECR repository
+// and returns the digest-pinned reference.
+func (m *Pipeline) buildAndPublish(ctx context.Context, cfg aws.Config, target environments.Environment) (string, error) {
+	if _, err := m.Check(ctx); err != nil {
+		return "", err
+	}
+	login, err := registry.ECRLogin(ctx, ecr.NewFromConfig(cfg), target.RegistryHost())
+	if err != nil {
+		return "", err
+	}
+	password := dag.SetSecret("ecr-password-"+target.Name, login.Password)
+	return m.Publish(ctx, target.RegistryHost(), target.ECRRepository, login.Username, password, "amd64")
+}
+
+// taskDefinitionFile copies the committed task definition out of the source directory into a
+// temporary file, where the deploy engine reads it.
+func (m *Pipeline) taskDefinitionFile(ctx context.Context, path string) (string, func(), error) {
+	contents, err := m.Source.File(path).Contents(ctx)
+	if err != nil {
+		return "", nil, fmt.Errorf("reading the task definition %s named in %s: %w", path, environmentsFile, err)
+	}
+	f, err := os.CreateTemp("", "taskdef-*.json")
+	if err != nil {
+		return "", nil, err
+	}
+	cleanup := func() { os.Remove(f.Name()) }
+	if _, err := f.WriteString(contents); err != nil {
+		cleanup()
+		return "", nil, err
+	}
+	return f.Name(), cleanup, f.Close()
+}
+
+// smokeTest asks the environment's smoke-test URL once, through the load balancer.
+func smokeTest(ctx context.Context, target environments.Environment) error {
+	url := target.SmokeTestTarget()
+	if url == "" {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	_, err := smoke.Check(ctx, nil, url)
+	return err
+}
+
+// deployReport is the human summary of a deploy: what runs where now.
+func deployReport(target environments.Environment, res *deploy.Result) string {
+	if res == nil {
+		return fmt.Sprintf("deploy to %s: nothing changed", target.Name)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "deploy to %s: %s\n", target.Name, res.Outcome)
+	fmt.Fprintf(&b, "  service:  %s/%s\n", res.Cluster, res.Service)
+	fmt.Fprintf(&b, "  image:    %s\n", res.Image)
+	fmt.Fprintf(&b, "  revision: %s -> %s\n", orDash(res.PreviousTaskDefinition), orDash(res.TaskDefinition))
+	if !res.Finished.IsZero() {
+		fmt.Fprintf(&b, "  took:     %s (%d AWS calls)\n", res.Finished.Sub(res.Started).Round(time.Second), res.APICalls)
+	}
+	if res.Diagnosis != nil {
+		b.WriteString(res.Diagnosis.String())
+	}
+	return b.String()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// Rollback puts an ECS environment's service back on its previous task-definition revision, or on
+// the revision named by --to, and waits and diagnoses like deploy.
+// +cache="never"
+func (m *Pipeline) Rollback(
+	ctx context.Context,
+	// The environment, as named in ci/environments.json.
+	env string,
+	// The revision to go back to: a revision number (42), family:revision, or a task-definition ARN.
+	// Default: the previous ACTIVE revision of the family.
+	// +optional
+	to string,
+	// The AWS access key ID, e.g. env://AWS_ACCESS_KEY_ID.
+	// +optional
+	awsAccessKeyId *dagger.Secret,
+	// The AWS secret access key, e.g. env://AWS_SECRET_ACCESS_KEY.
+	// +optional
+	awsSecretAccessKey *dagger.Secret,
+	// The AWS session token of a role's temporary credentials, e.g. env://AWS_SESSION_TOKEN.
+	// +optional
+	awsSessionToken *dagger.Secret,
+) (string, error) {
+	target, err := m.environment(ctx, env)
+	if err != nil {
+		return "", err
+	}
+	cfg, err := awsCredentials{awsAccessKeyId, awsSecretAccessKey, awsSessionToken}.forAccount(ctx, target)
+	if err != nil {
+		return "", err
+	}
+	res, err := deploy.Rollback(ctx, deploy.NewClients(cfg), deploy.RollbackOptions{
+		Cluster:  target.Cluster,
+		Service:  target.Service,
+		To:       to,
+		Timeout:  target.WaitTimeout,
+		Progress: os.Stderr,
+	})
+	report := deployReport(target, res)
+	if err != nil {
+		return report, fmt.Errorf("%s\n%w", report, err)
+	}
+	return report, nil
+}
+
+// Status shows an ECS environment's service: the running revision and image, desired, running and
+// pending tasks, each target's health, and the last deployments and events. It changes nothing.
+// +cache="never"
+func (m *Pipeline) Status(
+	ctx context.Context,
+	// The environment, as named in ci/environments.json.
+	env string,
+	// The AWS access key ID, e.g. env://AWS_ACCESS_KEY_ID.
+	// +optional
+	awsAccessKeyId *dagger.Secret,
+	// The AWS secret access key, e.g. env://AWS_SECRET_ACCESS_KEY.
+	// +optional
+	awsSecretAccessKey *dagger.Secret,
+	// The AWS session token of a role's temporary credentials, e.g. env://AWS_SESSION_TOKEN.
+	// +optional
+	awsSessionToken *dagger.Secret,
+) (string, error) {
+	target, err := m.environment(ctx, env)
+	if err != nil {
+		return "", err
+	}
+	cfg, err := awsCredentials{awsAccessKeyId, awsSecretAccessKey, awsSessionToken}.forAccount(ctx, target)
+	if err != nil {
+		return "", err
+	}
+	status, err := deploy.Status(ctx, deploy.NewClients(cfg), target.Cluster, target.Service)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	status.Render(&b)
+	return b.String(), nil
+}

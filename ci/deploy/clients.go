@@ -1,0 +1,71 @@
+package deploy
+
+import (
+	"context"
+	"sync/atomic"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/aws/smithy-go/middleware"
+)
+
+// Clients are the AWS API clients the engine uses.
+type Clients struct {
+	ECS *ecs.Client
+	ELB *elb.Client
+}
+
+// NewClients builds the clients from an aws.Config. config.LoadDefaultConfig already honours
+// AWS_ENDPOINT_URL (and the per-service AWS_ENDPOINT_URL_ECS / _ELASTIC_LOAD_BALANCING_V2), so a
+// config pointed at an emulator yields clients pointed at it. The clients get the engine's
+// retryer (see NewRetryer).
+func NewClients(cfg aws.Config) Clients {
+	cfg = cfg.Copy()
+	cfg.Retryer = NewRetryer
+	return Clients{ECS: ecs.NewFromConfig(cfg), ELB: elb.NewFromConfig(cfg)}
+}
+
+// CallCounter is smithy middleware that counts AWS call attempts (retries included) made by
+// the clients it is installed on: append its Middleware to ecs.Options.APIOptions or
+// elasticloadbalancingv2.Options.APIOptions.
+type CallCounter struct{ n atomic.Int64 }
+
+// Count returns the number of attempts so far.
+func (c *CallCounter) Count() int { return int(c.n.Load()) }
+
+// Middleware installs the counter on a client's middleware stack. It sits in the finalize step
+// after the retry middleware, so each attempt counts: that is the load AWS sees.
+func (c *CallCounter) Middleware(stack *middleware.Stack) error {
+	return stack.Finalize.Add(middleware.FinalizeMiddlewareFunc("deployCallCounter",
+		func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (
+			middleware.FinalizeOutput, middleware.Metadata, error,
+		) {
+			c.n.Add(1)
+			return next.HandleFinalize(ctx, in)
+		}), middleware.After)
+}
+
+// api wraps the clients for one Deploy/Rollback/Status run: every call goes through it so the
+// run counts its own calls (Result.APICalls) and uses the engine's retryer whoever built the
+// clients.
+type api struct {
+	ecs     *ecs.Client
+	elb     *elb.Client
+	calls   *CallCounter
+	retryer aws.Retryer
+}
+
+func newAPI(c Clients) *api {
+	return &api{ecs: c.ECS, elb: c.ELB, calls: &CallCounter{}, retryer: NewRetryer()}
+}
+
+func (a *api) ecsOptions(o *ecs.Options) {
+	o.Retryer = a.retryer
+	o.APIOptions = append(o.APIOptions, a.calls.Middleware)
+}
+
+func (a *api) elbOptions(o *elb.Options) {
+	o.Retryer = a.retryer
+	o.APIOptions = append(o.APIOptions, a.calls.Middleware)
+}

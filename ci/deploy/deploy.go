@@ -1,0 +1,372 @@
+// Package deploy deploys a container image to an Amazon ECS service behind an Application Load
+// Balancer and tells, at the first evidence, whether it worked: it registers a new task
+// definition revision (cloned from the live one, or rendered from a committed file), points the
+// service at it, and watches the rollout — our deployment, our tasks, and our tasks' targets in
+// the load balancer — until all are good, something fails, or the time runs out. On failure it
+// names the task that died (exit codes, reasons), the target that stayed out (reason codes) or
+// the circuit breaker's verdict, and rolls back unless told not to.
+//
+// The package imports no Dagger types: the ecs-deploy CLI (cmd/ecs-deploy) and the Dagger
+// functions both drive it.
+package deploy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+)
+
+// Options of a deploy.
+type Options struct {
+	Target
+	Image              string        // must be digest-pinned: REGISTRY/REPO[:TAG]@sha256:<64 hex>
+	TaskDefinitionFile string        // optional: render from this committed JSON instead of cloning the live revision
+	Timeout            time.Duration // 0: derived from the target groups' health-check settings + deregistration delay (see deriveTimeout)
+	NoRollback         bool          // on failure, leave the service as it is
+	DeregisterFailed   bool          // deregister the failed revision after rolling back
+	Poll               PollPolicy    // zero value = defaults; tests use small values
+	Progress           io.Writer     // one line per state change; nil discards
+
+	// NoWait stops after UpdateService: the Result (Outcome Started) says which revision and
+	// deployment were started, and nobody watches the rollout. For emulators that simulate no
+	// rollout (moto), and for callers that watch on their own.
+	NoWait bool
+}
+
+// Outcome is how a deploy or rollback ended.
+type Outcome string
+
+// Outcomes. err is nil only for Succeeded, Unchanged and Started.
+const (
+	Succeeded   Outcome = "succeeded"
+	Unchanged   Outcome = "unchanged"   // the image already runs: no new revision, no UpdateService
+	RolledBack  Outcome = "rolled-back" // failed; the service is back on the previous revision (by us or ECS)
+	Failed      Outcome = "failed"      // failed and left as is (NoRollback), or the rollback itself failed
+	Superseded  Outcome = "superseded"  // someone else's deployment replaced ours while we waited: we do NOT roll back
+	Interrupted Outcome = "interrupted" // ctx cancelled while waiting: state reported, how to roll back told
+	Started     Outcome = "started"     // NoWait: the deployment was started and not watched
+)
+
+// Result of a deploy or rollback.
+type Result struct {
+	Outcome                Outcome
+	Cluster, Service       string
+	Image                  string
+	PreviousTaskDefinition string     // ARN live before the deploy
+	TaskDefinition         string     // ARN registered (or the live one when Unchanged)
+	DeploymentID           string     // the ECS deployment we started (ecs-svc/...)
+	Diagnosis              *Diagnosis // nil on success
+	Started, Finished      time.Time
+	APICalls               int // AWS calls made by this deploy, retries included
+}
+
+// plan is everything read and checked before the first change.
+type plan struct {
+	svc     *types.Service
+	live    *types.TaskDefinition
+	input   *ecs.RegisterTaskDefinitionInput // the new revision
+	groups  map[string]targetGroup
+	timeout time.Duration
+	same    bool // the new revision would be the live one
+}
+
+// run is one Deploy or Rollback: its API wrapper (call count), progress log and options.
+type run struct {
+	api      *api
+	progress *progress
+	poll     PollPolicy
+}
+
+// Deploy runs the whole flow: read and validate, register the new revision, update the
+// service, watch the rollout, and roll back on failure. err is nil only for Succeeded,
+// Unchanged and Started. The Result is non-nil whenever anything may have changed in AWS, so
+// callers can always report it.
+func Deploy(ctx context.Context, c Clients, opts Options) (res *Result, err error) {
+	r := &run{api: newAPI(c), progress: newProgress(opts.Progress), poll: opts.Poll}
+	started := time.Now()
+	defer func() {
+		if res != nil {
+			res.Started, res.Finished, res.APICalls = started, time.Now(), r.api.calls.Count()
+		}
+	}()
+
+	// 1. Read the service and check everything, before any change.
+	p, err := r.prepare(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	res = &Result{
+		Cluster: opts.Cluster, Service: opts.Service, Image: opts.Image,
+		PreviousTaskDefinition: aws.ToString(p.svc.TaskDefinition),
+	}
+	if p.same {
+		res.Outcome, res.TaskDefinition = Unchanged, res.PreviousTaskDefinition
+		r.progress.printf("%s already runs in %s: nothing to deploy (no new revision, service untouched)",
+			opts.Image, revisionName(res.PreviousTaskDefinition))
+		return res, nil
+	}
+
+	// 2. Register the new revision.
+	registered, err := r.api.register(ctx, p.input)
+	if err != nil {
+		return nil, err // nothing changed
+	}
+	res.TaskDefinition = aws.ToString(registered.TaskDefinitionArn)
+	r.progress.printf("registered %s (container %s: %s)", revisionName(res.TaskDefinition), opts.Container, opts.Image)
+	if ctx.Err() != nil {
+		return r.interruptedBeforeUpdate(ctx, res)
+	}
+
+	// 3. Point the service at it, and remember which deployment is ours.
+	id, _, err := r.api.updateService(ctx, opts.Cluster, opts.Service, res.TaskDefinition)
+	if err != nil {
+		return r.updateFailed(ctx, res, err)
+	}
+	res.DeploymentID = id
+	r.progress.printf("service %s now on %s: deployment %s", opts.Service, revisionName(res.TaskDefinition), orUnknown(id))
+	if opts.NoWait {
+		res.Outcome = Started
+		return res, nil
+	}
+	if id == "" {
+		return r.noDeployment(ctx, res, p)
+	}
+
+	// 4. Wait until our deployment, tasks and targets are all good — or fail at the first evidence.
+	r.progress.printf("waiting up to %s for %s", p.timeout, id)
+	out, err := r.api.watch(ctx, r.spec(opts.Target, p, id, res.TaskDefinition, res.PreviousTaskDefinition))
+	if err != nil {
+		return r.lostSight(ctx, res, p, err)
+	}
+	switch out.verdict {
+	case verdictSucceeded:
+		res.Outcome = Succeeded
+		r.progress.printf("succeeded: %s", out.summary)
+		return res, nil
+	case verdictInterrupted:
+		return r.interrupted(ctx, res, p, fmt.Sprintf("waiting for deployment %s", id), res.PreviousTaskDefinition)
+	case verdictSuperseded:
+		return r.superseded(ctx, res, p, out)
+	}
+
+	// 5. It failed: roll back (or let ECS's rollback finish), unless told not to.
+	return r.recover(ctx, opts, res, p, out)
+}
+
+// prepare reads the service and its task definition and checks every input; any problem is an
+// InputError and nothing has changed.
+func (r *run) prepare(ctx context.Context, opts Options) (*plan, error) {
+	if err := opts.Target.validate(); err != nil {
+		return nil, err
+	}
+	if _, err := parseImageRef(opts.Image); err != nil {
+		return nil, err
+	}
+	var fromFile *ecs.RegisterTaskDefinitionInput
+	if opts.TaskDefinitionFile != "" {
+		var err error
+		if fromFile, err = RenderTaskDefinitionFile(opts.TaskDefinitionFile); err != nil {
+			return nil, err
+		}
+	}
+	svc, err := r.api.readService(ctx, opts.Cluster, opts.Service)
+	if err != nil {
+		return nil, err
+	}
+	r.progress.markEventsSeen(svc.Events) // only events from now on are news
+	live, tags, err := r.api.describeTaskDefinition(ctx, aws.ToString(svc.TaskDefinition))
+	if err != nil {
+		return nil, err
+	}
+	p := &plan{svc: svc, live: live, input: cloneTaskDefinition(live, tags)}
+	liveImage, _ := containerImage(live, opts.Container)
+	if fromFile != nil {
+		if f, l := aws.ToString(fromFile.Family), aws.ToString(live.Family); f != l {
+			return nil, &InputError{
+				What: fmt.Sprintf("task definition file %s is for family %q, but service %q runs family %q", opts.TaskDefinitionFile, f, opts.Service, l),
+				Why:  "deploying it would switch the service to another application's task definition",
+				Fix:  fmt.Sprintf("set \"family\": %q in the file, or pass the right --service", l),
+			}
+		}
+		liveInput := p.input
+		if liveImage != "" {
+			// Compare against the live revision as it would be with the new image.
+			_, _ = replaceImage(liveInput, opts.Container, opts.Image)
+		}
+		if _, err := replaceImage(fromFile, opts.Container, opts.Image); err != nil {
+			return nil, err
+		}
+		p.same = liveImage != "" && sameImage(liveImage, opts.Image) && sameTaskDefinition(fromFile, liveInput)
+		p.input = fromFile
+	} else {
+		if _, err := replaceImage(p.input, opts.Container, opts.Image); err != nil {
+			return nil, err
+		}
+		p.same = sameImage(liveImage, opts.Image)
+	}
+	if p.groups, err = r.api.describeTargetGroups(ctx, svc.LoadBalancers); err != nil {
+		return nil, err
+	}
+	p.timeout = opts.Timeout
+	if p.timeout <= 0 {
+		p.timeout = deriveTimeout(svc, p.groups)
+	}
+	return p, nil
+}
+
+// spec is what to watch for a deployment on taskDefinition that replaces previous.
+func (r *run) spec(t Target, p *plan, deploymentID, taskDefinition, previous string) watchSpec {
+	return watchSpec{
+		cluster: t.Cluster, service: t.Service,
+		deploymentID: deploymentID, taskDefinition: taskDefinition, previous: previous,
+		loadBalancers: p.svc.LoadBalancers, groups: p.groups,
+		timeout: p.timeout, poll: r.poll, progress: r.progress,
+	}
+}
+
+// interruptedBeforeUpdate: cancelled after RegisterTaskDefinition but before UpdateService.
+// The service is untouched; the orphan revision is deregistered so it is not mistaken for a
+// deployed one, and the report says so.
+func (r *run) interruptedBeforeUpdate(ctx context.Context, res *Result) (*Result, error) {
+	fctx, cancel := freshContext(ctx)
+	defer cancel()
+	res.Outcome = Interrupted
+	rev := revisionName(res.TaskDefinition)
+	summary := fmt.Sprintf("interrupted after registering %s and before updating service %s: the service was not changed", rev, res.Service)
+	if err := r.api.deregister(fctx, res.TaskDefinition); err != nil {
+		summary += fmt.Sprintf("; deregistering the unused revision %s failed (%v)", rev, err)
+	} else {
+		summary += fmt.Sprintf("; the unused revision %s was deregistered", rev)
+	}
+	res.Diagnosis = &Diagnosis{
+		Summary:      summary,
+		ServiceState: r.api.serviceState(fctx, res.Cluster, res.Service, nil),
+		NextSteps:    []string{"nothing to undo; run the deploy again when ready"},
+	}
+	r.progress.printf("%s", summary)
+	return res, fmt.Errorf("deploy interrupted: %w", context.Cause(ctx))
+}
+
+// updateFailed handles an UpdateService error. If ctx was cancelled the call may or may not
+// have reached ECS, so the service is read again (with a fresh context) to find out.
+func (r *run) updateFailed(ctx context.Context, res *Result, updateErr error) (*Result, error) {
+	fctx, cancel := freshContext(ctx)
+	defer cancel()
+	svc, err := r.api.describeService(fctx, res.Cluster, res.Service)
+	if err == nil && aws.ToString(svc.TaskDefinition) == res.TaskDefinition {
+		// It was applied after all.
+		if d := deploymentOn(svc, res.TaskDefinition); d != nil {
+			res.DeploymentID = aws.ToString(d.Id)
+		}
+		if ctx.Err() != nil {
+			return r.interrupted(ctx, res, nil, "updating the service", res.PreviousTaskDefinition)
+		}
+		res.Outcome = Failed
+		res.Diagnosis = &Diagnosis{
+			Summary:      fmt.Sprintf("UpdateService answered an error but the service is on %s: %v", revisionName(res.TaskDefinition), updateErr),
+			ServiceState: r.api.serviceState(fctx, res.Cluster, res.Service, nil),
+			NextSteps:    append([]string{statusCommand(res.Cluster, res.Service)}, RollbackCommands(res.Cluster, res.Service, revisionName(res.PreviousTaskDefinition))...),
+		}
+		return res, updateErr
+	}
+	// Not applied: the new revision is an orphan.
+	if ctx.Err() != nil {
+		return r.interruptedBeforeUpdate(ctx, res)
+	}
+	rev := revisionName(res.TaskDefinition)
+	summary := fmt.Sprintf("UpdateService failed, the service stays on %s: %s", revisionName(res.PreviousTaskDefinition), errorMessage(updateErr))
+	if derr := r.api.deregister(fctx, res.TaskDefinition); derr == nil {
+		summary += fmt.Sprintf("; the unused revision %s was deregistered", rev)
+	}
+	res.Outcome = Failed
+	res.Diagnosis = &Diagnosis{Summary: summary, NextSteps: []string{"fix the cause above and deploy again"}}
+	var inputErr *InputError
+	if c := errorCode(updateErr); c == "InvalidParameterException" || c == "ClientException" {
+		inputErr = &InputError{What: fmt.Sprintf("ECS refused to update service %q to %s", res.Service, rev), Why: errorMessage(updateErr),
+			Fix: "fix the task definition or service configuration; the service was not changed", Err: updateErr}
+		return res, inputErr
+	}
+	return res, updateErr
+}
+
+// noDeployment: UpdateService's answer had no PRIMARY deployment on our revision, so there is
+// nothing we could safely call ours.
+func (r *run) noDeployment(ctx context.Context, res *Result, p *plan) (*Result, error) {
+	res.Outcome = Failed
+	res.Diagnosis = &Diagnosis{
+		Summary:      fmt.Sprintf("ECS started no deployment of %s (UpdateService answered no PRIMARY deployment on it); cannot watch the rollout", revisionName(res.TaskDefinition)),
+		ServiceState: r.api.serviceState(ctx, res.Cluster, res.Service, p.groups),
+		NextSteps:    append([]string{statusCommand(res.Cluster, res.Service)}, RollbackCommands(res.Cluster, res.Service, revisionName(res.PreviousTaskDefinition))...),
+	}
+	return res, errors.New(res.Diagnosis.Summary)
+}
+
+// lostSight: the rollout could not be observed (e.g. access denied mid-way). Nothing is rolled
+// back blindly; the person is told how.
+func (r *run) lostSight(ctx context.Context, res *Result, p *plan, watchErr error) (*Result, error) {
+	fctx, cancel := freshContext(ctx)
+	defer cancel()
+	res.Outcome = Failed
+	res.Diagnosis = &Diagnosis{
+		Summary:      fmt.Sprintf("lost sight of deployment %s: %v", res.DeploymentID, watchErr),
+		ServiceState: r.api.serviceState(fctx, res.Cluster, res.Service, p.groups),
+		NextSteps:    append([]string{statusCommand(res.Cluster, res.Service)}, RollbackCommands(res.Cluster, res.Service, revisionName(res.PreviousTaskDefinition))...),
+	}
+	r.progress.printf("FAILED: %s", res.Diagnosis.Summary)
+	return res, watchErr
+}
+
+// interrupted reports the state after ctx was cancelled while waiting; rollbackTo is the
+// revision to go back to ("" when there is nothing to undo).
+func (r *run) interrupted(ctx context.Context, res *Result, p *plan, during, rollbackTo string) (*Result, error) {
+	fctx, cancel := freshContext(ctx)
+	defer cancel()
+	var groups map[string]targetGroup
+	if p != nil {
+		groups = p.groups
+	}
+	res.Outcome = Interrupted
+	d := &Diagnosis{
+		Summary:      fmt.Sprintf("interrupted while %s; ECS carries on with it", during),
+		ServiceState: r.api.serviceState(fctx, res.Cluster, res.Service, groups),
+		NextSteps:    []string{"watch it: " + statusCommand(res.Cluster, res.Service)},
+	}
+	if rollbackTo != "" {
+		for _, c := range RollbackCommands(res.Cluster, res.Service, revisionName(rollbackTo)) {
+			d.NextSteps = append(d.NextSteps, "to roll back: "+c)
+		}
+	}
+	res.Diagnosis = d
+	r.progress.printf("INTERRUPTED: %s", d.Summary)
+	return res, fmt.Errorf("%s: %w", d.Summary, context.Cause(ctx))
+}
+
+// superseded: someone else's deployment replaced ours. Rolling back would undo their work, so
+// we only report.
+func (r *run) superseded(ctx context.Context, res *Result, p *plan, out *watchOutcome) (*Result, error) {
+	res.Outcome = Superseded
+	res.Diagnosis = &Diagnosis{
+		Summary:      out.summary,
+		Evidence:     dedupe(out.evidence),
+		ServiceState: r.api.serviceState(ctx, res.Cluster, res.Service, p.groups),
+		NextSteps: []string{
+			"not rolled back: the newer deployment is someone else's; check the service events for who started it",
+			statusCommand(res.Cluster, res.Service),
+		},
+	}
+	r.progress.printf("SUPERSEDED: %s", out.summary)
+	return res, errors.New(out.summary)
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "(not reported by ECS)"
+	}
+	return s
+}

@@ -1,0 +1,305 @@
+package deploy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+)
+
+// ecsRollbackGrace is how long to wait for the circuit breaker's own rollback to appear once it
+// has marked our deployment FAILED: starting ours meanwhile would race with it.
+const ecsRollbackGrace = 30 * time.Second
+
+// recover handles a failed deployment: when ECS's circuit breaker rolls back, wait for that
+// rollback; otherwise roll back ourselves (UpdateService to the previous revision, watched with
+// the same checks) unless NoRollback.
+func (r *run) recover(ctx context.Context, opts Options, res *Result, p *plan, out *watchOutcome) (*Result, error) {
+	failure := out.summary
+	evidence := dedupe(out.evidence)
+	r.progress.printf("FAILED: %s", failure)
+	previous := res.PreviousTaskDefinition
+
+	next := out.next
+	if next == nil && out.circuitBreaker && circuitBreakerRollsBack(p.svc) {
+		var err error
+		if next, err = r.awaitECSRollback(ctx, res, p); err != nil && ctx.Err() != nil {
+			return r.interrupted(ctx, res, p, "waiting for ECS to roll back "+res.DeploymentID, previous)
+		}
+	}
+
+	var rollbackID, rollbackTD, by string
+	switch {
+	case next != nil && (out.verdict == verdictECSRollback || out.circuitBreaker):
+		rollbackID, rollbackTD, by = aws.ToString(next.Id), aws.ToString(next.TaskDefinition), "ECS (circuit breaker)"
+		r.progress.printf("ECS is rolling back to %s (deployment %s); waiting for it", revisionName(rollbackTD), rollbackID)
+	case opts.NoRollback:
+		res.Outcome = Failed
+		res.Diagnosis = &Diagnosis{
+			Summary:      failure,
+			Evidence:     evidence,
+			ServiceState: r.api.serviceState(ctx, res.Cluster, res.Service, p.groups),
+			NextSteps: append([]string{"not rolled back (--no-rollback); to roll back:"},
+				RollbackCommands(res.Cluster, res.Service, revisionName(previous))...),
+		}
+		return res, errors.New("deploy failed: " + failure)
+	default:
+		r.progress.printf("rolling back to %s", revisionName(previous))
+		id, _, err := r.api.updateService(ctx, res.Cluster, res.Service, previous)
+		if err != nil || id == "" {
+			if ctx.Err() != nil {
+				return r.interrupted(ctx, res, p, "rolling back to "+revisionName(previous), previous)
+			}
+			return r.rollbackFailed(ctx, res, p, failure, evidence, fmt.Sprintf("the rollback to %s could not start: %v", revisionName(previous), orUnknownErr(err)))
+		}
+		rollbackID, rollbackTD, by = id, previous, "the deploy"
+	}
+
+	spec := r.spec(opts.Target, p, rollbackID, rollbackTD, res.TaskDefinition)
+	back, err := r.api.watch(ctx, spec)
+	if err != nil {
+		return r.rollbackFailed(ctx, res, p, failure, evidence, fmt.Sprintf("lost sight of the rollback deployment %s: %v", rollbackID, err))
+	}
+	switch back.verdict {
+	case verdictSucceeded:
+	case verdictInterrupted:
+		return r.interrupted(ctx, res, p, fmt.Sprintf("waiting for the rollback to %s (deployment %s)", revisionName(rollbackTD), rollbackID), "")
+	default:
+		return r.rollbackFailed(ctx, res, p, failure, append(evidence, back.evidence...),
+			fmt.Sprintf("the rollback to %s did not complete: %s", revisionName(rollbackTD), back.summary))
+	}
+
+	res.Outcome = RolledBack
+	d := &Diagnosis{
+		Summary:  failure,
+		Evidence: evidence,
+		NextSteps: []string{
+			fmt.Sprintf("rolled back by %s to %s; fix the cause above, then deploy again", by, revisionName(rollbackTD)),
+		},
+	}
+	if opts.DeregisterFailed {
+		if err := r.api.deregister(ctx, res.TaskDefinition); err != nil {
+			d.NextSteps = append(d.NextSteps, fmt.Sprintf("deregistering the failed revision failed: %v", err))
+		} else {
+			d.NextSteps = append(d.NextSteps, fmt.Sprintf("the failed revision %s was deregistered", revisionName(res.TaskDefinition)))
+		}
+	}
+	d.ServiceState = r.api.serviceState(ctx, res.Cluster, res.Service, p.groups)
+	res.Diagnosis = d
+	r.progress.printf("rolled back to %s", revisionName(rollbackTD))
+	return res, errors.New("deploy failed and was rolled back: " + failure)
+}
+
+// awaitECSRollback polls (briefly) for the PRIMARY deployment the circuit breaker starts.
+func (r *run) awaitECSRollback(ctx context.Context, res *Result, p *plan) (*types.Deployment, error) {
+	ctx, cancel := context.WithTimeout(ctx, ecsRollbackGrace)
+	defer cancel()
+	interval := r.poll.withDefaults().Initial
+	for {
+		svc, err := r.api.describeService(ctx, res.Cluster, res.Service)
+		if err == nil {
+			r.progress.events(svc.Events)
+			if d := primaryDeployment(svc); d != nil && aws.ToString(d.Id) != res.DeploymentID {
+				return d, nil
+			}
+		} else if !isTransient(err) {
+			return nil, err
+		}
+		timer := time.NewTimer(interval)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return nil, ctx.Err()
+		case <-timer.C:
+		}
+	}
+}
+
+// rollbackFailed: the deploy failed and so did the way back. Exit code 3: a person must act.
+func (r *run) rollbackFailed(ctx context.Context, res *Result, p *plan, failure string, evidence []string, why string) (*Result, error) {
+	fctx, cancel := freshContext(ctx)
+	defer cancel()
+	res.Outcome = Failed
+	res.Diagnosis = &Diagnosis{
+		Summary:      failure,
+		Evidence:     dedupe(append(evidence, why)),
+		ServiceState: r.api.serviceState(fctx, res.Cluster, res.Service, p.groups),
+		NextSteps: append([]string{"ROLLBACK FAILED: " + why, statusCommand(res.Cluster, res.Service)},
+			RollbackCommands(res.Cluster, res.Service, revisionName(res.PreviousTaskDefinition))...),
+	}
+	r.progress.printf("ROLLBACK FAILED: %s", why)
+	return res, errors.New("deploy failed and the rollback failed: " + why)
+}
+
+func orUnknownErr(err error) error {
+	if err == nil {
+		return errors.New("ECS answered no PRIMARY deployment on that revision")
+	}
+	return err
+}
+
+// RollbackOptions of an explicit rollback.
+type RollbackOptions struct {
+	Cluster, Service string
+	To               string // "" = previous ACTIVE revision of the family; or a revision number, family:rev, or ARN
+	Timeout          time.Duration
+	Poll             PollPolicy
+	Progress         io.Writer
+	NoWait           bool // stop after UpdateService (Outcome Started); see Options.NoWait
+}
+
+// Rollback points the service at an earlier revision and watches that deployment with the same
+// checks as Deploy. Outcomes: Succeeded, Unchanged (already there), Started (NoWait), Failed,
+// Superseded, Interrupted.
+func Rollback(ctx context.Context, c Clients, opts RollbackOptions) (res *Result, err error) {
+	r := &run{api: newAPI(c), progress: newProgress(opts.Progress), poll: opts.Poll}
+	started := time.Now()
+	defer func() {
+		if res != nil {
+			res.Started, res.Finished, res.APICalls = started, time.Now(), r.api.calls.Count()
+		}
+	}()
+	if strings.TrimSpace(opts.Cluster) == "" || strings.TrimSpace(opts.Service) == "" {
+		return nil, &InputError{What: "missing --cluster or --service", Why: "the rollback must know which service to change", Fix: "pass --cluster and --service"}
+	}
+	svc, err := r.api.readService(ctx, opts.Cluster, opts.Service)
+	if err != nil {
+		return nil, err
+	}
+	r.progress.markEventsSeen(svc.Events)
+	current := aws.ToString(svc.TaskDefinition)
+	target, err := r.api.resolveRollbackTarget(ctx, current, opts.To)
+	if err != nil {
+		return nil, err
+	}
+	res = &Result{Cluster: opts.Cluster, Service: opts.Service, PreviousTaskDefinition: current, TaskDefinition: target}
+	if target == current {
+		res.Outcome = Unchanged
+		r.progress.printf("service %s already runs %s: nothing to roll back", opts.Service, revisionName(target))
+		return res, nil
+	}
+	groups, err := r.api.describeTargetGroups(ctx, svc.LoadBalancers)
+	if err != nil {
+		return nil, err
+	}
+	p := &plan{svc: svc, groups: groups, timeout: opts.Timeout}
+	if p.timeout <= 0 {
+		p.timeout = deriveTimeout(svc, groups)
+	}
+
+	r.progress.printf("rolling service %s back from %s to %s", opts.Service, revisionName(current), revisionName(target))
+	id, _, err := r.api.updateService(ctx, opts.Cluster, opts.Service, target)
+	if err != nil {
+		return nil, err // nothing changed
+	}
+	res.DeploymentID = id
+	if opts.NoWait {
+		res.Outcome = Started
+		return res, nil
+	}
+	if id == "" {
+		return r.noDeployment(ctx, res, p)
+	}
+	r.progress.printf("waiting up to %s for %s", p.timeout, id)
+	out, err := r.api.watch(ctx, r.spec(Target{Cluster: opts.Cluster, Service: opts.Service}, p, id, target, current))
+	if err != nil {
+		return r.lostSight(ctx, res, p, err)
+	}
+	switch out.verdict {
+	case verdictSucceeded:
+		res.Outcome = Succeeded
+		r.progress.printf("rolled back: %s", out.summary)
+		return res, nil
+	case verdictInterrupted:
+		return r.interrupted(ctx, res, p, fmt.Sprintf("waiting for the rollback deployment %s", id), "")
+	case verdictSuperseded:
+		return r.superseded(ctx, res, p, out)
+	}
+	res.Outcome = Failed
+	res.Diagnosis = &Diagnosis{
+		Summary:      "the rollback failed: " + out.summary,
+		Evidence:     dedupe(out.evidence),
+		ServiceState: r.api.serviceState(ctx, res.Cluster, res.Service, groups),
+		NextSteps:    []string{statusCommand(res.Cluster, res.Service), "pick another revision with --to, or fix forward"},
+	}
+	r.progress.printf("FAILED: %s", res.Diagnosis.Summary)
+	return res, errors.New(res.Diagnosis.Summary)
+}
+
+// resolveRollbackTarget turns --to into a task definition ARN of the service's family and
+// checks that it exists and is ACTIVE.
+func (a *api) resolveRollbackTarget(ctx context.Context, current, to string) (string, error) {
+	family, rev, ok := splitRevision(revisionName(current))
+	if !ok {
+		return "", fmt.Errorf("cannot read family and revision from the service's task definition %q", current)
+	}
+	ref := strings.TrimSpace(to)
+	switch {
+	case ref == "":
+		prev, err := a.previousRevision(ctx, family, rev)
+		if err != nil {
+			return "", err
+		}
+		ref = prev
+	case isDigits(ref):
+		ref = family + ":" + ref
+	}
+	td, _, err := a.describeTaskDefinition(ctx, ref)
+	if err != nil {
+		if c := errorCode(err); c == "ClientException" || c == "InvalidParameterException" {
+			return "", &InputError{What: fmt.Sprintf("task definition %q not found", ref), Why: errorMessage(err),
+				Fix: fmt.Sprintf("pass --to with an ACTIVE revision of %s; `aws ecs list-task-definitions --family-prefix %s` lists them", family, family), Err: err}
+		}
+		return "", err
+	}
+	if f := aws.ToString(td.Family); f != family {
+		return "", &InputError{What: fmt.Sprintf("--to %s is of family %q, but the service runs family %q", to, f, family),
+			Why: "a rollback returns to an earlier revision of the same application", Fix: "pass a revision of " + family}
+	}
+	if td.Status != types.TaskDefinitionStatusActive {
+		return "", &InputError{What: fmt.Sprintf("%s is %s", revisionName(aws.ToString(td.TaskDefinitionArn)), td.Status),
+			Why: "ECS cannot start tasks from a deregistered revision", Fix: "pass --to with an ACTIVE revision"}
+	}
+	return aws.ToString(td.TaskDefinitionArn), nil
+}
+
+// previousRevision is the newest ACTIVE revision of family older than rev.
+func (a *api) previousRevision(ctx context.Context, family string, rev int) (string, error) {
+	pages := ecs.NewListTaskDefinitionsPaginator(a.ecs, &ecs.ListTaskDefinitionsInput{
+		FamilyPrefix: aws.String(family), Status: types.TaskDefinitionStatusActive, Sort: types.SortOrderDesc,
+	})
+	for pages.HasMorePages() {
+		out, err := pages.NextPage(ctx, a.ecsOptions)
+		if err != nil {
+			return "", fmt.Errorf("list revisions of %s: %w", family, err)
+		}
+		for _, arn := range out.TaskDefinitionArns {
+			if f, n, ok := splitRevision(revisionName(arn)); ok && f == family && n < rev {
+				return arn, nil
+			}
+		}
+	}
+	return "", &InputError{What: fmt.Sprintf("no ACTIVE revision of %s older than %d", family, rev),
+		Why: "there is nothing to roll back to", Fix: "pass --to with the revision to run"}
+}
+
+func splitRevision(name string) (string, int, bool) {
+	i := strings.LastIndex(name, ":")
+	if i < 0 {
+		return "", 0, false
+	}
+	n, err := strconv.Atoi(name[i+1:])
+	return name[:i], n, err == nil
+}
+
+func isDigits(s string) bool {
+	_, err := strconv.Atoi(s)
+	return err == nil && !strings.HasPrefix(s, "-") && !strings.HasPrefix(s, "+")
+}

@@ -1,0 +1,18 @@
+// Package fakeaws is a scenario-driven fake of the slice of Amazon ECS and
+// Elastic Load Balancing v2 that the deploy engine uses.
+//
+// It is one http.Handler that speaks both wire protocols the real services
+// speak: ECS JSON 1.1 (POST with X-Amz-Target) and ELBv2 Query (form POST with
+// Action=...&Version=2015-12-01, XML answers). Real aws-sdk-go-v2 clients
+// (BaseEndpoint = server URL) and the AWS CLI (--endpoint-url) both talk to it,
+// so a test exercises the same serialisation, retries and error decoding that
+// production does.
+//
+// A Fake starts in a steady state (the service runs revision 1 with healthy
+// tasks). The UpdateService call that starts a deployment also starts the
+// Scenario's timeline: each Step happens At a real-time offset from that call.
+// Steps are applied lazily, under a mutex, by the next request (or accessor)
+// that arrives after their time, so the fake needs no goroutine and a test's
+// clock is the wall clock. Timestamps in the state are the steps' scheduled
+// times, not the times they were noticed.
+package fakeaws

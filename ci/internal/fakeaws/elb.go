@@ -1,0 +1,213 @@
+package fakeaws
+
+import (
+	"encoding/xml"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+)
+
+const elbNamespace = "http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/"
+
+func parseForm(body []byte) (url.Values, error) {
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		return nil, fmt.Errorf("body is not a Query protocol form: %w", err)
+	}
+	if form.Get("Action") == "" {
+		return nil, fmt.Errorf("no X-Amz-Target header and no Action parameter: neither ECS JSON nor ELBv2 Query")
+	}
+	return form, nil
+}
+
+// members reads the Query protocol list prefix.member.1, prefix.member.2, ...
+func members(form url.Values, prefix string) []string {
+	var out []string
+	for i := 1; ; i++ {
+		v, ok := form[fmt.Sprintf("%s.member.%d", prefix, i)]
+		if !ok {
+			return out
+		}
+		out = append(out, v[0])
+	}
+}
+
+type queryError struct {
+	XMLName   xml.Name `xml:"ErrorResponse"`
+	Xmlns     string   `xml:"xmlns,attr"`
+	Type      string   `xml:"Error>Type"`
+	Code      string   `xml:"Error>Code"`
+	Message   string   `xml:"Error>Message"`
+	RequestID string   `xml:"RequestId"`
+}
+
+func writeQueryError(w http.ResponseWriter, status int, typ, code, message string) {
+	writeXML(w, status, queryError{Xmlns: elbNamespace, Type: typ, Code: code, Message: message, RequestID: requestID(status)})
+}
+
+func writeXML(w http.ResponseWriter, status int, v any) {
+	raw, err := xml.Marshal(v)
+	if err != nil {
+		http.Error(w, "fakeaws: encode XML: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/xml")
+	w.WriteHeader(status)
+	_, _ = w.Write(append([]byte(xml.Header), raw...))
+}
+
+type responseMetadata struct {
+	RequestID string `xml:"RequestId"`
+}
+
+type xmlTargetGroup struct {
+	TargetGroupArn             string   `xml:"TargetGroupArn"`
+	TargetGroupName            string   `xml:"TargetGroupName"`
+	Protocol                   string   `xml:"Protocol"`
+	Port                       int      `xml:"Port"`
+	VpcID                      string   `xml:"VpcId"`
+	HealthCheckProtocol        string   `xml:"HealthCheckProtocol"`
+	HealthCheckPort            string   `xml:"HealthCheckPort"`
+	HealthCheckEnabled         bool     `xml:"HealthCheckEnabled"`
+	HealthCheckIntervalSeconds int      `xml:"HealthCheckIntervalSeconds"`
+	HealthCheckTimeoutSeconds  int      `xml:"HealthCheckTimeoutSeconds"`
+	HealthyThresholdCount      int      `xml:"HealthyThresholdCount"`
+	UnhealthyThresholdCount    int      `xml:"UnhealthyThresholdCount"`
+	HealthCheckPath            string   `xml:"HealthCheckPath"`
+	MatcherHTTPCode            string   `xml:"Matcher>HttpCode"`
+	LoadBalancerArns           []string `xml:"LoadBalancerArns>member"`
+	TargetType                 string   `xml:"TargetType"`
+	ProtocolVersion            string   `xml:"ProtocolVersion"`
+	IPAddressType              string   `xml:"IpAddressType"`
+}
+
+type describeTargetGroupsResponse struct {
+	XMLName      xml.Name         `xml:"DescribeTargetGroupsResponse"`
+	Xmlns        string           `xml:"xmlns,attr"`
+	TargetGroups []xmlTargetGroup `xml:"DescribeTargetGroupsResult>TargetGroups>member"`
+	Metadata     responseMetadata `xml:"ResponseMetadata"`
+}
+
+type xmlAttribute struct {
+	Key   string `xml:"Key"`
+	Value string `xml:"Value"`
+}
+
+type describeTargetGroupAttributesResponse struct {
+	XMLName    xml.Name         `xml:"DescribeTargetGroupAttributesResponse"`
+	Xmlns      string           `xml:"xmlns,attr"`
+	Attributes []xmlAttribute   `xml:"DescribeTargetGroupAttributesResult>Attributes>member"`
+	Metadata   responseMetadata `xml:"ResponseMetadata"`
+}
+
+type xmlTargetHealthDescription struct {
+	TargetID         string `xml:"Target>Id"`
+	TargetPort       int    `xml:"Target>Port"`
+	AvailabilityZone string `xml:"Target>AvailabilityZone,omitempty"`
+	HealthCheckPort  string `xml:"HealthCheckPort"`
+	State            string `xml:"TargetHealth>State"`
+	Reason           string `xml:"TargetHealth>Reason,omitempty"`
+	Description      string `xml:"TargetHealth>Description,omitempty"`
+}
+
+type describeTargetHealthResponse struct {
+	XMLName      xml.Name                     `xml:"DescribeTargetHealthResponse"`
+	Xmlns        string                       `xml:"xmlns,attr"`
+	Descriptions []xmlTargetHealthDescription `xml:"DescribeTargetHealthResult>TargetHealthDescriptions>member"`
+	Metadata     responseMetadata             `xml:"ResponseMetadata"`
+}
+
+func (f *Fake) serveELB(w http.ResponseWriter, op string, form url.Values) {
+	if v := form.Get("Version"); v != "2015-12-01" {
+		writeQueryError(w, http.StatusBadRequest, "Sender", "InvalidAction",
+			fmt.Sprintf("fakeaws speaks ELBv2 API version 2015-12-01, got Version=%q", v))
+		return
+	}
+	meta := responseMetadata{RequestID: requestID(len(f.calls))}
+	tg := f.targetGroup
+	switch op {
+	case "DescribeTargetGroups":
+		arns, names := members(form, "TargetGroupArns"), members(form, "Names")
+		lb := form.Get("LoadBalancerArn")
+		for _, a := range arns {
+			if a != tg.arn {
+				writeQueryError(w, http.StatusBadRequest, "Sender", "TargetGroupNotFound", "One or more target groups not found")
+				return
+			}
+		}
+		for _, n := range names {
+			if n != tg.name {
+				writeQueryError(w, http.StatusBadRequest, "Sender", "TargetGroupNotFound", "One or more target groups not found")
+				return
+			}
+		}
+		resp := describeTargetGroupsResponse{Xmlns: elbNamespace, Metadata: meta}
+		if lb == "" || lb == tg.lbArn {
+			resp.TargetGroups = []xmlTargetGroup{f.targetGroupXML()}
+		}
+		writeXML(w, http.StatusOK, resp)
+	case "DescribeTargetGroupAttributes":
+		if form.Get("TargetGroupArn") != tg.arn {
+			writeQueryError(w, http.StatusBadRequest, "Sender", "TargetGroupNotFound", "One or more target groups not found")
+			return
+		}
+		writeXML(w, http.StatusOK, describeTargetGroupAttributesResponse{Xmlns: elbNamespace, Metadata: meta, Attributes: []xmlAttribute{
+			{"deregistration_delay.timeout_seconds", "30"},
+			{"stickiness.enabled", "false"},
+			{"slow_start.duration_seconds", "0"},
+			{"load_balancing.algorithm.type", "round_robin"},
+		}})
+	case "DescribeTargetHealth":
+		if form.Get("TargetGroupArn") != tg.arn {
+			writeQueryError(w, http.StatusBadRequest, "Sender", "TargetGroupNotFound", "One or more target groups not found")
+			return
+		}
+		writeXML(w, http.StatusOK, describeTargetHealthResponse{Xmlns: elbNamespace, Metadata: meta, Descriptions: f.targetHealthXML(form)})
+	default:
+		writeQueryError(w, http.StatusBadRequest, "Sender", "InvalidAction", "fakeaws does not implement ELBv2 "+op)
+	}
+}
+
+func (f *Fake) targetGroupXML() xmlTargetGroup {
+	tg := f.targetGroup
+	return xmlTargetGroup{
+		TargetGroupArn: tg.arn, TargetGroupName: tg.name, Protocol: "HTTP", Port: tg.port, VpcID: "vpc-0ddd4444",
+		HealthCheckProtocol: "HTTP", HealthCheckPort: "traffic-port", HealthCheckEnabled: true,
+		HealthCheckIntervalSeconds: 10, HealthCheckTimeoutSeconds: 5, HealthyThresholdCount: 2, UnhealthyThresholdCount: 2,
+		HealthCheckPath: "/healthz", MatcherHTTPCode: "200", LoadBalancerArns: []string{tg.lbArn},
+		TargetType: "ip", ProtocolVersion: "HTTP1", IPAddressType: "ipv4",
+	}
+}
+
+// targetHealthXML answers for every registered target, or for the targets asked
+// for, where an unregistered one is "unused", as ELBv2 does.
+func (f *Fake) targetHealthXML(form url.Values) []xmlTargetHealthDescription {
+	describe := func(th *targetHealth) xmlTargetHealthDescription {
+		return xmlTargetHealthDescription{TargetID: th.ip, TargetPort: th.port, AvailabilityZone: "us-east-1a",
+			HealthCheckPort: strconv.Itoa(th.port), State: th.state, Reason: th.reason, Description: th.description}
+	}
+	out := []xmlTargetHealthDescription{}
+	if _, asked := form["Targets.member.1.Id"]; !asked {
+		for _, th := range f.targetGroup.targets {
+			out = append(out, describe(th))
+		}
+		return out
+	}
+	for i := 1; ; i++ {
+		id, ok := form[fmt.Sprintf("Targets.member.%d.Id", i)]
+		if !ok {
+			return out
+		}
+		port := f.targetGroup.port
+		if p := form.Get(fmt.Sprintf("Targets.member.%d.Port", i)); p != "" {
+			port, _ = strconv.Atoi(p)
+		}
+		if th := f.target(id[0]); th != nil && th.port == port {
+			out = append(out, describe(th))
+			continue
+		}
+		out = append(out, xmlTargetHealthDescription{TargetID: id[0], TargetPort: port, HealthCheckPort: strconv.Itoa(port),
+			State: "unused", Reason: "Target.NotRegistered", Description: "Target is not registered to the target group"})
+	}
+}

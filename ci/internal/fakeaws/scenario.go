@@ -1,0 +1,329 @@
+package fakeaws
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Scenario is a timeline of what ECS and the load balancer do after the
+// UpdateService call that starts a deployment.
+type Scenario struct {
+	Name string
+	// Unit is the scenario's time scale: named scenarios express their steps in
+	// units, so 100ms makes a test run in about a second and 1s is close to a
+	// real (fast) rollout. New defaults it to 100ms.
+	Unit time.Duration
+	// CircuitBreaker is the service's deploymentCircuitBreaker setting.
+	CircuitBreaker CircuitBreaker
+	// Steps run relative to the first UpdateService that creates a deployment.
+	Steps []Step
+	// Recovery runs relative to every later UpdateService received over HTTP
+	// (the deploy tool rolling back); nil means HealthySteps(Unit). A later
+	// UpdateService cancels the steps still pending in the previous timeline.
+	Recovery []Step
+}
+
+// CircuitBreaker mirrors ECS deploymentConfiguration.deploymentCircuitBreaker.
+type CircuitBreaker struct {
+	Enable   bool
+	Rollback bool
+}
+
+// Step is one thing that happens At an offset from the start of its timeline.
+type Step struct {
+	At time.Duration
+	Do Action
+}
+
+// Action changes the fake's state. Actions that concern tasks apply to the
+// timeline's current deployment: the one the UpdateService created, then the
+// circuit breaker's rollback deployment or another party's deployment once
+// those exist.
+type Action struct {
+	name  string
+	apply func(f *Fake, tl *timeline, at time.Time)
+}
+
+// String names the action, for logs.
+func (a Action) String() string { return a.name }
+
+// TaskStop says how a task ends.
+type TaskStop struct {
+	StoppedReason   string // task stoppedReason
+	StopCode        string // task stopCode
+	ExitCode        int    // exit code of the service's container (the others exit 0)
+	ContainerReason string // that container's reason, often empty
+}
+
+// CrashExit is the stop of a task whose essential container exited with code.
+func CrashExit(code int) TaskStop {
+	return TaskStop{StoppedReason: "Essential container in task exited", StopCode: "EssentialContainerExited", ExitCode: code}
+}
+
+type timeline struct {
+	start time.Time
+	steps []Step
+	next  int
+	dep   *deployment
+}
+
+// advance applies, in order, every step whose time has come. Caller holds f.mu.
+func (f *Fake) advance(now time.Time) {
+	tl := f.timeline
+	for tl != nil && tl.next < len(tl.steps) {
+		s := tl.steps[tl.next]
+		at := tl.start.Add(s.At)
+		if at.After(now) {
+			return
+		}
+		tl.next++
+		s.Do.apply(f, tl, at)
+	}
+}
+
+func (f *Fake) evidence(at time.Time) {
+	if f.firstEvidenceAt.IsZero() {
+		f.firstEvidenceAt = at
+	}
+}
+
+// StartTasks places n PENDING tasks of the current deployment; n <= 0 means
+// as many as the deployment desires.
+func StartTasks(n int) Action {
+	return Action{name: fmt.Sprintf("StartTasks(%d)", n), apply: func(f *Fake, tl *timeline, at time.Time) {
+		if n <= 0 {
+			n = tl.dep.desiredCount
+		}
+		var ids []string
+		for range n {
+			ids = append(ids, "(task "+f.launchTask(tl.dep, at).id+")")
+		}
+		f.event(at, fmt.Sprintf("(service %s) has started %d tasks: %s.", f.cfg.Service, n, strings.Join(ids, " ")))
+	}}
+}
+
+// TasksRunning moves the current deployment's PENDING tasks to RUNNING and
+// registers them in the target group, where they are initial.
+func TasksRunning() Action {
+	return Action{name: "TasksRunning", apply: func(f *Fake, tl *timeline, at time.Time) {
+		n := 0
+		for _, t := range f.tasksOf(tl.dep) {
+			if t.lastStatus == "PENDING" {
+				f.runTask(t, at)
+				n++
+			}
+		}
+		tl.dep.updatedAt = at
+		if n > 0 {
+			f.event(at, fmt.Sprintf("(service %s) registered %d targets in (target-group %s)", f.cfg.Service, n, f.targetGroup.arn))
+		}
+	}}
+}
+
+// TargetsHealthy marks the targets of the current deployment's RUNNING tasks healthy.
+func TargetsHealthy() Action {
+	return Action{name: "TargetsHealthy", apply: func(f *Fake, tl *timeline, _ time.Time) {
+		f.setTargets(tl.dep, "healthy", "", "")
+	}}
+}
+
+// TargetsUnhealthy marks the targets of the current deployment's RUNNING tasks
+// unhealthy with an ELB reason code (e.g. Target.ResponseCodeMismatch) and description.
+func TargetsUnhealthy(reasonCode, description string) Action {
+	return Action{name: "TargetsUnhealthy(" + reasonCode + ")", apply: func(f *Fake, tl *timeline, at time.Time) {
+		if f.setTargets(tl.dep, "unhealthy", reasonCode, description) > 0 {
+			f.evidence(at)
+		}
+	}}
+}
+
+func (f *Fake) setTargets(d *deployment, state, reason, description string) int {
+	n := 0
+	for _, t := range f.tasksOf(d) {
+		if th := f.target(t.ip); th != nil && t.lastStatus == "RUNNING" {
+			th.state, th.reason, th.description = state, reason, description
+			n++
+		}
+	}
+	return n
+}
+
+// StopTasks stops up to n not-yet-stopped tasks of the current deployment,
+// oldest first; n <= 0 stops them all.
+func StopTasks(n int, stop TaskStop) Action {
+	return Action{name: fmt.Sprintf("StopTasks(%d, %q)", n, stop.StoppedReason), apply: func(f *Fake, tl *timeline, at time.Time) {
+		var ids []string
+		for _, t := range f.tasksOf(tl.dep) {
+			if n > 0 && len(ids) == n {
+				break
+			}
+			if t.lastStatus != "STOPPED" {
+				f.stopTask(t, at, stop)
+				tl.dep.failedTasks++
+				ids = append(ids, "(task "+t.id+")")
+			}
+		}
+		if len(ids) > 0 {
+			tl.dep.updatedAt = at
+			f.event(at, fmt.Sprintf("(service %s) has stopped %d running tasks: %s.", f.cfg.Service, len(ids), strings.Join(ids, " ")))
+			f.evidence(at)
+		}
+	}}
+}
+
+// CompleteDeployment finishes the current deployment: it runs its desired
+// count (topping up with healthy tasks if the scenario did not start them),
+// older deployments become INACTIVE with their tasks stopped and targets gone,
+// and rolloutState becomes COMPLETED.
+func CompleteDeployment() Action {
+	return Action{name: "CompleteDeployment", apply: func(f *Fake, tl *timeline, at time.Time) {
+		d := tl.dep
+		running, pending := f.counts(d)
+		for _, t := range f.tasksOf(d) {
+			if t.lastStatus == "PENDING" {
+				f.runTask(t, at)
+			}
+		}
+		for range d.desiredCount - running - pending {
+			f.runTask(f.launchTask(d, at), at)
+		}
+		f.setTargets(d, "healthy", "", "")
+		for _, old := range f.service.allDeployments {
+			if old == d || old.status == "INACTIVE" {
+				continue
+			}
+			old.status = "INACTIVE"
+			old.updatedAt = at
+			for _, t := range f.tasksOf(old) {
+				f.stopTask(t, at, TaskStop{
+					StoppedReason: fmt.Sprintf("Scaling activity initiated by (deployment %s)", d.id),
+					StopCode:      "ServiceSchedulerInitiated",
+				})
+			}
+		}
+		f.deregisterStopped()
+		d.rolloutState = "COMPLETED"
+		d.rolloutStateReason = fmt.Sprintf("ECS deployment %s completed.", d.id)
+		d.updatedAt = at
+		rec := d.record
+		rec.updatedAt, rec.finishedAt = at, at
+		rec.breakerStatus = monitoringDone(rec.breakerStatus)
+		if d.ecsRollback {
+			rec.status = "ROLLBACK_SUCCESSFUL"
+		} else {
+			rec.status = "SUCCESSFUL"
+		}
+		f.event(at, fmt.Sprintf("(service %s) (deployment %s) deployment completed.", f.cfg.Service, d.id))
+		f.event(at, fmt.Sprintf("(service %s) has reached a steady state.", f.cfg.Service))
+		f.finalStateAt = at
+	}}
+}
+
+func monitoringDone(status string) string {
+	if status == "MONITORING" {
+		return "MONITORING_COMPLETE"
+	}
+	return status
+}
+
+// TripCircuitBreaker fails the current deployment the way the ECS deployment
+// circuit breaker does. When the service's circuit breaker has Rollback set,
+// ECS creates a new PRIMARY deployment on the revision that ran before, which
+// becomes the current deployment (later steps start and complete it);
+// otherwise the failed deployment is left as is, a final state.
+func TripCircuitBreaker() Action {
+	return Action{name: "TripCircuitBreaker", apply: func(f *Fake, tl *timeline, at time.Time) {
+		d := tl.dep
+		const threshold = 3
+		if d.failedTasks < threshold {
+			d.failedTasks = threshold
+		}
+		d.rolloutState = "FAILED"
+		d.rolloutStateReason = "ECS deployment circuit breaker: tasks failed to start."
+		d.updatedAt = at
+		rec := d.record
+		rec.breakerStatus, rec.breakerFailures = "TRIGGERED", d.failedTasks
+		rec.updatedAt = at
+		f.event(at, fmt.Sprintf("(service %s) (deployment %s) deployment failed: tasks failed to start.", f.cfg.Service, d.id))
+		f.evidence(at)
+		if !f.service.circuitBreaker.Rollback || d.previousTaskDef == "" {
+			// The service deployment API has no FAILED status: a deployment the
+			// breaker failed without rolling back is STOPPED, with the reason.
+			rec.status = "STOPPED"
+			rec.stoppedAt = at
+			rec.statusReason = d.rolloutStateReason
+			rec.finishedAt = at
+			f.finalStateAt = at
+			return
+		}
+		rb := f.newDeployment(d.previousTaskDef, d.taskDefinition, at, rec)
+		rb.rolloutStateReason = fmt.Sprintf("ECS deployment circuit breaker: rolling back to deploymentId %s.", f.deploymentOn(d.previousTaskDef, d))
+		rec.status = "ROLLBACK_IN_PROGRESS"
+		rec.statusReason = d.rolloutStateReason
+		rec.rollbackReason = "Circuit Breaker has been triggered"
+		rec.rollbackAt = at
+		rec.rollbackTarget = rec.sourceRevision
+		f.event(at, fmt.Sprintf("(service %s) rolling back to deployment %s.", f.cfg.Service, rb.id))
+		tl.dep = rb
+	}}
+}
+
+// deploymentOn names the latest deployment (other than not) that ran taskDef.
+func (f *Fake) deploymentOn(taskDef string, not *deployment) string {
+	id := ""
+	for _, d := range f.service.allDeployments {
+		if d != not && d.taskDefinition == taskDef {
+			id = d.id
+		}
+	}
+	return id
+}
+
+// Throttle makes the next n requests, whatever the operation, fail with
+// ThrottlingException (ECS) or Throttling (ELBv2), HTTP 400.
+func Throttle(n int) Action {
+	return Action{name: fmt.Sprintf("Throttle(%d)", n), apply: func(f *Fake, _ *timeline, _ time.Time) {
+		f.throttleLeft += n
+	}}
+}
+
+// Fail5xx makes the next n requests fail with HTTP 500.
+func Fail5xx(n int) Action {
+	return Action{name: fmt.Sprintf("Fail5xx(%d)", n), apply: func(f *Fake, _ *timeline, _ time.Time) {
+		f.fail5xxLeft += n
+	}}
+}
+
+// ForeignUpdate is another party's UpdateService: it registers a new revision
+// running ForeignImage and deploys it, replacing the current deployment, which
+// stays ACTIVE. The new deployment becomes the current one.
+func ForeignUpdate() Action {
+	return Action{name: "ForeignUpdate", apply: func(f *Fake, tl *timeline, at time.Time) {
+		base := f.findTaskDefinition(tl.dep.taskDefinition)
+		input := deepCopy(base.input)
+		for _, c := range input["containerDefinitions"].([]any) {
+			if m := c.(map[string]any); m["name"] == f.cfg.Container {
+				m["image"] = ForeignImage
+			}
+		}
+		td, err := f.registerTaskDefinition(input, base.tags, at)
+		if err != nil {
+			panic("fakeaws: ForeignUpdate: " + err.Error())
+		}
+		tl.dep = f.newDeployment(td.arn, tl.dep.taskDefinition, at, nil)
+		f.evidence(at)
+	}}
+}
+
+// Shifted returns a copy of s whose Steps all happen d later. Benchmarks use
+// it to vary the phase between the timeline and a poller's ticks, which would
+// otherwise line up when both count whole seconds from the same UpdateService.
+func (s Scenario) Shifted(d time.Duration) Scenario {
+	steps := make([]Step, len(s.Steps))
+	for i, st := range s.Steps {
+		steps[i] = Step{At: st.At + d, Do: st.Do}
+	}
+	s.Steps = steps
+	return s
+}

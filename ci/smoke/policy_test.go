@@ -1,0 +1,72 @@
+package smoke
+
+import (
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+)
+
+func TestZeroPolicyTakesALBDefaults(t *testing.T) {
+	got := Policy{}.withDefaults()
+	want := Policy{Path: "/", Interval: 30 * time.Second, Timeout: 5 * time.Second, HealthyThreshold: 5, Deadline: 5 * time.Minute, ExpectStatus: "200"}
+	if got != want {
+		t.Fatalf("defaults = %+v, want %+v", got, want)
+	}
+	if _, err := got.validate(); err != nil {
+		t.Fatalf("the default policy is invalid: %v", err)
+	}
+}
+
+func TestFromTargetGroupCopiesTheHealthCheck(t *testing.T) {
+	tg := types.TargetGroup{
+		HealthCheckPath:            aws.String("/healthz"),
+		HealthCheckIntervalSeconds: aws.Int32(10),
+		HealthCheckTimeoutSeconds:  aws.Int32(4),
+		HealthyThresholdCount:      aws.Int32(3),
+		Matcher:                    &types.Matcher{HttpCode: aws.String("200-299")},
+	}
+	got := FromTargetGroup(tg, time.Minute)
+	want := Policy{Path: "/healthz", Interval: 10 * time.Second, Timeout: 4 * time.Second, HealthyThreshold: 3, Deadline: time.Minute, ExpectStatus: "200-299"}
+	if got != want {
+		t.Fatalf("FromTargetGroup = %+v, want %+v", got, want)
+	}
+	if empty := FromTargetGroup(types.TargetGroup{}, 0).withDefaults(); empty != (Policy{}).withDefaults() {
+		t.Fatalf("an unset target group gives %+v, want the ALB defaults", empty)
+	}
+}
+
+func TestStatusMatcherReadsALBSyntax(t *testing.T) {
+	tests := []struct {
+		matcher string
+		yes, no []int
+	}{
+		{"200", []int{200}, []int{199, 201, 302}},
+		{"200,202", []int{200, 202}, []int{201, 204}},
+		{"200-299", []int{200, 250, 299}, []int{199, 300}},
+		{"200-299, 302", []int{204, 302}, []int{301, 303}},
+	}
+	for _, tt := range tests {
+		m, err := parseStatusMatcher(tt.matcher)
+		if err != nil {
+			t.Errorf("parseStatusMatcher(%q): %v", tt.matcher, err)
+			continue
+		}
+		for _, s := range tt.yes {
+			if !m.matches(s) {
+				t.Errorf("%q does not match %d", tt.matcher, s)
+			}
+		}
+		for _, s := range tt.no {
+			if m.matches(s) {
+				t.Errorf("%q matches %d", tt.matcher, s)
+			}
+		}
+	}
+	for _, bad := range []string{"", "2xx", "299-200", "200-", "99", "600", "200,,201", "ok"} {
+		if _, err := parseStatusMatcher(bad); err == nil {
+			t.Errorf("parseStatusMatcher(%q) accepted it", bad)
+		}
+	}
+}
