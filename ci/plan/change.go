@@ -5,6 +5,9 @@
 // The documents may use any key style: the AWS API's (containerDefinitions, image), or Go field
 // names, which is what json.Marshal makes of aws-sdk-go-v2 types (ContainerDefinitions, Image).
 // Paths show keys as the documents spell them.
+//
+// To show task definition and service settings in one plan, diff one document holding both,
+// e.g. {"taskDefinition": …, "service": {"desiredCount": …}}; paths then start with the section.
 package plan
 
 import (
