@@ -12,13 +12,14 @@ import (
 // region, so a busy account answers ThrottlingException (ECS) or Throttling (ELBv2) to a deploy
 // that did nothing wrong; 5xx answers are transient too. Neither may fail a deploy, so:
 //   - more attempts than the SDK's default 3;
-//   - the backoff is capped low, because a deploy waits on these answers and the watcher's own
-//     pacing already spreads calls out;
+//   - the backoff is capped at 1 s: a deploy waits on these answers (a longer cap made the
+//     benchmark's throttling scenario see the final state up to 6 s late), and one retry a
+//     second is the watcher's call budget anyway;
 //   - no client-side retry quota (ratelimit.None): the SDK's token bucket turns a long burst of
 //     throttling into "retry quota exceeded", which is exactly the failure we must avoid.
 const (
 	retryMaxAttempts = 10
-	retryMaxBackoff  = 2 * time.Second
+	retryMaxBackoff  = time.Second
 )
 
 // retryableCodes are server-side failures that some services report with a 4xx status or

@@ -224,12 +224,6 @@ func TestHealthyRolloutCompletesOnItsTimeline(t *testing.T) {
 		aws.ToString(svc.Deployments[1].Status) != "ACTIVE" {
 		t.Fatalf("right after UpdateService deployments = %+v", svc.Deployments)
 	}
-	eventually(t, "new tasks RUNNING and registered initial", func() bool {
-		tasks := e.tasks(t, ecstypes.DesiredStatusRunning, id)
-		h := e.targetHealth(t)
-		return len(tasks) == 2 && aws.ToString(tasks[0].LastStatus) == "RUNNING" &&
-			h[aws.ToString(tasks[0].Containers[0].NetworkInterfaces[0].PrivateIpv4Address)].State == elbtypes.TargetHealthStateEnumInitial
-	})
 	eventually(t, "deployment COMPLETED", func() bool {
 		svc = e.service(t)
 		return svc.Deployments[0].RolloutState == ecstypes.DeploymentRolloutStateCompleted
@@ -252,6 +246,25 @@ func TestHealthyRolloutCompletesOnItsTimeline(t *testing.T) {
 	}
 	if got := e.fake.UpdateServiceRequests(); len(got) != 1 {
 		t.Errorf("UpdateService requests = %v", got)
+	}
+}
+
+func TestStartedTasksRunAndRegisterInitial(t *testing.T) {
+	e := start(t, fakeaws.Config{Scenario: frozenAfter(fakeaws.HealthyRollout(unit), 2)}, 0)
+	id, _ := e.deployNewImage(t)
+	eventually(t, "new tasks RUNNING", func() bool {
+		tasks := e.tasks(t, ecstypes.DesiredStatusRunning, id)
+		return len(tasks) == 2 && aws.ToString(tasks[1].LastStatus) == "RUNNING"
+	})
+	h := e.targetHealth(t)
+	for _, task := range e.tasks(t, ecstypes.DesiredStatusRunning, id) {
+		th := h[aws.ToString(task.Containers[0].NetworkInterfaces[0].PrivateIpv4Address)]
+		if th.State != elbtypes.TargetHealthStateEnumInitial || th.Reason != elbtypes.TargetHealthReasonEnumRegistrationInProgress {
+			t.Errorf("new target = %s (%s)", th.State, th.Reason)
+		}
+	}
+	if svc := e.service(t); svc.Deployments[0].RunningCount != 2 || svc.RunningCount != 4 {
+		t.Errorf("running counts: deployment %d, service %d", svc.Deployments[0].RunningCount, svc.RunningCount)
 	}
 }
 
@@ -278,7 +291,7 @@ func TestCrashLoopStopsTasksWithExitCode1(t *testing.T) {
 }
 
 func TestUnhealthyTargetsCarryReasonCodes(t *testing.T) {
-	e := start(t, fakeaws.Config{Scenario: fakeaws.UnhealthyTargets(unit)}, 0)
+	e := start(t, fakeaws.Config{Scenario: frozenAfter(fakeaws.UnhealthyTargets(unit), 3)}, 0)
 	id, _ := e.deployNewImage(t)
 	ip := ""
 	eventually(t, "an unhealthy target of the new tasks", func() bool {
@@ -290,7 +303,7 @@ func TestUnhealthyTargetsCarryReasonCodes(t *testing.T) {
 		return e.targetHealth(t)[ip].State == elbtypes.TargetHealthStateEnumUnhealthy
 	})
 	h := e.targetHealth(t)[ip]
-	if h.Reason != elbtypes.TargetHealthReasonEnum(fakeaws.ReasonResponseCodeMismatch) && h.Reason != elbtypes.TargetHealthReasonEnum(fakeaws.ReasonFailedHealthChecks) {
+	if h.Reason != elbtypes.TargetHealthReasonEnumResponseCodeMismatch || aws.ToString(h.Description) != fakeaws.DescResponseCodeMismatch {
 		t.Errorf("unhealthy reason = %s (%s)", h.Reason, aws.ToString(h.Description))
 	}
 	// Asking for one target by id and port answers for that target; an unknown one is unused.
@@ -303,8 +316,8 @@ func TestUnhealthyTargetsCarryReasonCodes(t *testing.T) {
 	}
 }
 
-func TestCircuitBreakerRollbackReturnsToRevision1(t *testing.T) {
-	e := start(t, fakeaws.Config{Scenario: fakeaws.CircuitBreakerRollback(unit)}, 0)
+func TestCircuitBreakerRollbackInProgress(t *testing.T) {
+	e := start(t, fakeaws.Config{Scenario: frozenAfter(fakeaws.CircuitBreakerRollback(unit), 3)}, 0)
 	id, _ := e.deployNewImage(t)
 	var svc ecstypes.Service
 	eventually(t, "circuit breaker FAILED", func() bool {
@@ -318,26 +331,38 @@ func TestCircuitBreakerRollbackReturnsToRevision1(t *testing.T) {
 		!strings.Contains(aws.ToString(svc.Deployments[1].RolloutStateReason), "circuit breaker") {
 		t.Fatalf("after the breaker: %+v", svc.Deployments)
 	}
+	if sd := e.latestServiceDeployment(t); sd.Status != ecstypes.ServiceDeploymentStatusRollbackInProgress || sd.Rollback == nil ||
+		aws.ToString(sd.Rollback.Reason) == "" || sd.Rollback.StartedAt == nil || sd.DeploymentCircuitBreaker.Status != ecstypes.ServiceDeploymentRollbackMonitorsStatusTriggered {
+		t.Errorf("service deployment = %+v", sd)
+	}
+	if !e.fake.FinalStateAt().IsZero() {
+		t.Errorf("final state reached while the rollback is in progress")
+	}
+}
+
+func (e env) latestServiceDeployment(t *testing.T) ecstypes.ServiceDeployment {
+	t.Helper()
 	list, err := e.ecs.ListServiceDeployments(e.ctx, &ecs.ListServiceDeploymentsInput{Cluster: aws.String("demo"), Service: aws.String("web")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	sdArn := list.ServiceDeployments[0].ServiceDeploymentArn
+	out, err := e.ecs.DescribeServiceDeployments(e.ctx, &ecs.DescribeServiceDeploymentsInput{ServiceDeploymentArns: []string{aws.ToString(list.ServiceDeployments[0].ServiceDeploymentArn)}})
+	if err != nil || len(out.ServiceDeployments) != 1 {
+		t.Fatalf("DescribeServiceDeployments = %+v, %v", out, err)
+	}
+	return out.ServiceDeployments[0]
+}
+
+func TestCircuitBreakerRollbackReturnsToRevision1(t *testing.T) {
+	e := start(t, fakeaws.Config{Scenario: fakeaws.CircuitBreakerRollback(unit)}, 0)
+	e.deployNewImage(t)
 	eventually(t, "ROLLBACK_SUCCESSFUL", func() bool {
-		out, err := e.ecs.DescribeServiceDeployments(e.ctx, &ecs.DescribeServiceDeploymentsInput{ServiceDeploymentArns: []string{aws.ToString(sdArn)}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		sd := out.ServiceDeployments[0]
-		if sd.Status == ecstypes.ServiceDeploymentStatusRollbackInProgress && (sd.Rollback == nil || aws.ToString(sd.Rollback.Reason) == "") {
-			t.Fatalf("ROLLBACK_IN_PROGRESS without rollback info: %+v", sd)
-		}
-		return sd.Status == ecstypes.ServiceDeploymentStatusRollbackSuccessful
+		return e.latestServiceDeployment(t).Status == ecstypes.ServiceDeploymentStatusRollbackSuccessful
 	})
 	if got := e.fake.ServiceTaskDefinition(); got != e.fake.TaskDefinitionArn(1) {
 		t.Errorf("service ends on %s, want revision 1", got)
 	}
-	if svc = e.service(t); len(svc.Deployments) != 1 || svc.RunningCount != 2 {
+	if svc := e.service(t); len(svc.Deployments) != 1 || svc.RunningCount != 2 {
 		t.Errorf("after rollback: running %d deployments %+v", svc.RunningCount, svc.Deployments)
 	}
 	if ev, fin := e.fake.FirstEvidenceAt(), e.fake.FinalStateAt(); ev.IsZero() || !fin.After(ev) {
@@ -388,7 +413,7 @@ func TestRollbackUpdateRunsTheRecoveryTimeline(t *testing.T) {
 }
 
 func TestOverlappingDeploymentReplacesOurs(t *testing.T) {
-	e := start(t, fakeaws.Config{Scenario: fakeaws.OverlappingDeployment(unit)}, 0)
+	e := start(t, fakeaws.Config{Scenario: frozenAfter(fakeaws.OverlappingDeployment(unit), 3)}, 0)
 	id, _ := e.deployNewImage(t)
 	eventually(t, "another PRIMARY deployment", func() bool {
 		return aws.ToString(e.service(t).Deployments[0].Id) != id
@@ -397,9 +422,19 @@ func TestOverlappingDeploymentReplacesOurs(t *testing.T) {
 	if aws.ToString(svc.TaskDefinition) != e.fake.TaskDefinitionArn(3) || aws.ToString(svc.Deployments[1].Id) != id || aws.ToString(svc.Deployments[1].Status) != "ACTIVE" {
 		t.Errorf("deployments = %+v", svc.Deployments)
 	}
+}
+
+func TestOverlappingDeploymentCompletesOnTheOtherRevision(t *testing.T) {
+	e := start(t, fakeaws.Config{Scenario: fakeaws.OverlappingDeployment(unit)}, 0)
+	id, _ := e.deployNewImage(t)
 	eventually(t, "foreign deployment completes", func() bool { return !e.fake.FinalStateAt().IsZero() })
 	if got := e.fake.ServiceTaskDefinition(); got != e.fake.TaskDefinitionArn(3) {
 		t.Errorf("service ends on %s", got)
+	}
+	for _, d := range e.fake.Deployments() {
+		if d.ID == id && d.Status != "INACTIVE" {
+			t.Errorf("our deployment = %+v, want INACTIVE", d)
+		}
 	}
 }
 
