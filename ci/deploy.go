@@ -73,6 +73,7 @@ func (m *Pipeline) Deploy(
 		NoRollback:       noRollback,
 		DeregisterFailed: deregisterFailed,
 		Progress:         os.Stderr,
+		Commands:         daggerCommands(target.Name),
 	}
 	if !target.UsesLiveTaskDefinition() {
 		file, cleanup, err := m.taskDefinitionFile(ctx, target.TaskDefinition)
@@ -157,6 +158,16 @@ func deployReport(target environments.Environment, res *deploy.Result) string {
 	return b.String()
 }
 
+// daggerCommands are the next steps a diagnosis names, as the Dagger calls a person would type.
+func daggerCommands(env string) deploy.Commands {
+	return deploy.Commands{
+		Rollback: func(revision string) string {
+			return fmt.Sprintf("dagger call rollback --env=%s --to=%s", env, revision)
+		},
+		Status: func() string { return "dagger call status --env=" + env },
+	}
+}
+
 func orDash(s string) string {
 	if s == "" {
 		return "-"
@@ -199,6 +210,7 @@ func (m *Pipeline) Rollback(
 		To:       to,
 		Timeout:  target.WaitTimeout,
 		Progress: os.Stderr,
+		Commands: daggerCommands(target.Name),
 	})
 	report := deployReport(target, res)
 	if err != nil {

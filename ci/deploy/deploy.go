@@ -37,6 +37,9 @@ type Options struct {
 	// deployment were started, and nobody watches the rollout. For emulators that simulate no
 	// rollout (moto), and for callers that watch on their own.
 	NoWait bool
+
+	// Commands are what a diagnosis tells a person to run next; zero fields: the ecs-deploy CLI's.
+	Commands Commands
 }
 
 // Outcome is how a deploy or rollback ended.
@@ -81,6 +84,7 @@ type run struct {
 	api      *api
 	progress *progress
 	poll     PollPolicy
+	commands Commands
 }
 
 // Deploy runs the whole flow: read and validate, register the new revision, update the
@@ -88,7 +92,8 @@ type run struct {
 // Unchanged and Started. The Result is non-nil whenever anything may have changed in AWS, so
 // callers can always report it.
 func Deploy(ctx context.Context, c Clients, opts Options) (res *Result, err error) {
-	r := &run{api: newAPI(c), progress: newProgress(opts.Progress), poll: opts.Poll}
+	r := &run{api: newAPI(c), progress: newProgress(opts.Progress), poll: opts.Poll,
+		commands: opts.Commands.orCLI(opts.Cluster, opts.Service)}
 	started := time.Now()
 	defer func() {
 		if res != nil {
@@ -271,7 +276,7 @@ func (r *run) updateFailed(ctx context.Context, res *Result, updateErr error) (*
 		res.Diagnosis = &Diagnosis{
 			Summary:      fmt.Sprintf("UpdateService answered an error but the service is on %s: %v", revisionName(res.TaskDefinition), updateErr),
 			ServiceState: r.api.serviceState(fctx, res.Cluster, res.Service, nil),
-			NextSteps:    append([]string{statusCommand(res.Cluster, res.Service)}, RollbackCommands(res.Cluster, res.Service, revisionName(res.PreviousTaskDefinition))...),
+			NextSteps:    append([]string{r.commands.Status()}, r.commands.Rollback(revisionName(res.PreviousTaskDefinition))),
 		}
 		return res, updateErr
 	}
@@ -302,7 +307,7 @@ func (r *run) noDeployment(ctx context.Context, res *Result, p *plan) (*Result, 
 	res.Diagnosis = &Diagnosis{
 		Summary:      fmt.Sprintf("ECS started no deployment of %s (UpdateService answered no PRIMARY deployment on it); cannot watch the rollout", revisionName(res.TaskDefinition)),
 		ServiceState: r.api.serviceState(ctx, res.Cluster, res.Service, p.groups),
-		NextSteps:    append([]string{statusCommand(res.Cluster, res.Service)}, RollbackCommands(res.Cluster, res.Service, revisionName(res.PreviousTaskDefinition))...),
+		NextSteps:    append([]string{r.commands.Status()}, r.commands.Rollback(revisionName(res.PreviousTaskDefinition))),
 	}
 	return res, errors.New(res.Diagnosis.Summary)
 }
@@ -316,7 +321,7 @@ func (r *run) lostSight(ctx context.Context, res *Result, p *plan, watchErr erro
 	res.Diagnosis = &Diagnosis{
 		Summary:      fmt.Sprintf("lost sight of deployment %s: %v", res.DeploymentID, watchErr),
 		ServiceState: r.api.serviceState(fctx, res.Cluster, res.Service, p.groups),
-		NextSteps:    append([]string{statusCommand(res.Cluster, res.Service)}, RollbackCommands(res.Cluster, res.Service, revisionName(res.PreviousTaskDefinition))...),
+		NextSteps:    append([]string{r.commands.Status()}, r.commands.Rollback(revisionName(res.PreviousTaskDefinition))),
 	}
 	r.progress.printf("FAILED: %s", res.Diagnosis.Summary)
 	return res, watchErr
@@ -335,12 +340,10 @@ func (r *run) interrupted(ctx context.Context, res *Result, p *plan, during, rol
 	d := &Diagnosis{
 		Summary:      fmt.Sprintf("interrupted while %s; ECS carries on with it", during),
 		ServiceState: r.api.serviceState(fctx, res.Cluster, res.Service, groups),
-		NextSteps:    []string{"watch it: " + statusCommand(res.Cluster, res.Service)},
+		NextSteps:    []string{"watch it: " + r.commands.Status()},
 	}
 	if rollbackTo != "" {
-		for _, c := range RollbackCommands(res.Cluster, res.Service, revisionName(rollbackTo)) {
-			d.NextSteps = append(d.NextSteps, "to roll back: "+c)
-		}
+		d.NextSteps = append(d.NextSteps, "to roll back: "+r.commands.Rollback(revisionName(rollbackTo)))
 	}
 	res.Diagnosis = d
 	r.progress.printf("INTERRUPTED: %s", d.Summary)
@@ -357,7 +360,7 @@ func (r *run) superseded(ctx context.Context, res *Result, p *plan, out *watchOu
 		ServiceState: r.api.serviceState(ctx, res.Cluster, res.Service, p.groups),
 		NextSteps: []string{
 			"not rolled back: the newer deployment is someone else's; check the service events for who started it",
-			statusCommand(res.Cluster, res.Service),
+			r.commands.Status(),
 		},
 	}
 	r.progress.printf("SUPERSEDED: %s", out.summary)

@@ -47,18 +47,37 @@ func (d *Diagnosis) String() string {
 	return b.String()
 }
 
-// RollbackCommands returns the exact commands that point the service back at revision
-// (family:revision), with the CLI from the ci module and with Dagger.
-func RollbackCommands(cluster, service, revision string) []string {
-	return []string{
-		fmt.Sprintf("go run ./cmd/ecs-deploy rollback --cluster %s --service %s --to %s", cluster, service, revision),
-		fmt.Sprintf("dagger call rollback --cluster %s --service %s --to %s", cluster, service, revision),
+// Commands are the commands a diagnosis tells a person to run next. The engine does not know
+// which tool drives it (the ecs-deploy CLI, a Dagger function, a CI job), so its caller says.
+type Commands struct {
+	// Rollback returns the command that points the service back at revision (family:revision).
+	Rollback func(revision string) string
+	// Status returns the command that shows the service.
+	Status func() string
+}
+
+// CLICommands are the ecs-deploy CLI's commands for the service, the default Commands.
+func CLICommands(cluster, service string) Commands {
+	return Commands{
+		Rollback: func(revision string) string {
+			return fmt.Sprintf("go run ./cmd/ecs-deploy rollback --cluster %s --service %s --to %s", cluster, service, revision)
+		},
+		Status: func() string {
+			return fmt.Sprintf("go run ./cmd/ecs-deploy status --cluster %s --service %s", cluster, service)
+		},
 	}
 }
 
-// statusCommand is how to look at the service afterwards.
-func statusCommand(cluster, service string) string {
-	return fmt.Sprintf("go run ./cmd/ecs-deploy status --cluster %s --service %s", cluster, service)
+// orCLI fills the commands the caller left out with the CLI's.
+func (c Commands) orCLI(cluster, service string) Commands {
+	cli := CLICommands(cluster, service)
+	if c.Rollback == nil {
+		c.Rollback = cli.Rollback
+	}
+	if c.Status == nil {
+		c.Status = cli.Status
+	}
+	return c
 }
 
 // dedupe drops repeated evidence lines, keeping the first occurrence's order.

@@ -269,8 +269,8 @@ func TestMoto(t *testing.T) {
 			"unknown cluster":   {func(o *deploy.Options) { o.Cluster = "nope" }, `cluster "nope" not found`},
 			"unknown service":   {func(o *deploy.Options) { o.Service = "nope" }, `service "nope" not found in cluster "prod"`},
 			"unknown container": {func(o *deploy.Options) { o.Container = "web" }, `container "web" is not in task definition`},
-			"tag-only image":    {func(o *deploy.Options) { o.Image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/app:v2" }, "not pinned to a digest"},
-			"garbage image":     {func(o *deploy.Options) { o.Image = "Not An Image@sha256:abc" }, "not a usable reference"},
+			"tag-only image":    {func(o *deploy.Options) { o.Image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/app:v2" }, "has no digest"},
+			"garbage image":     {func(o *deploy.Options) { o.Image = "Not An Image@sha256:abc" }, "cannot be deployed"},
 			"missing container": {func(o *deploy.Options) { o.Container = "" }, "missing --container"},
 			"bad file": {func(o *deploy.Options) {
 				o.TaskDefinitionFile = writeFile(t, `{"family":"app","containerDefinitions":[{"name":"app","imag":"x"}]}`)

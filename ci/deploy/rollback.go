@@ -47,7 +47,7 @@ func (r *run) recover(ctx context.Context, opts Options, res *Result, p *plan, o
 			Evidence:     evidence,
 			ServiceState: r.api.serviceState(ctx, res.Cluster, res.Service, p.groups),
 			NextSteps: append([]string{"not rolled back (--no-rollback); to roll back:"},
-				RollbackCommands(res.Cluster, res.Service, revisionName(previous))...),
+				r.commands.Rollback(revisionName(previous))),
 		}
 		return res, errors.New("deploy failed: " + failure)
 	default:
@@ -131,8 +131,8 @@ func (r *run) rollbackFailed(ctx context.Context, res *Result, p *plan, failure 
 		Summary:      failure,
 		Evidence:     dedupe(append(evidence, why)),
 		ServiceState: r.api.serviceState(fctx, res.Cluster, res.Service, p.groups),
-		NextSteps: append([]string{"ROLLBACK FAILED: " + why, statusCommand(res.Cluster, res.Service)},
-			RollbackCommands(res.Cluster, res.Service, revisionName(res.PreviousTaskDefinition))...),
+		NextSteps: append([]string{"ROLLBACK FAILED: " + why, r.commands.Status()},
+			r.commands.Rollback(revisionName(res.PreviousTaskDefinition))),
 	}
 	r.progress.printf("ROLLBACK FAILED: %s", why)
 	return res, errors.New("deploy failed and the rollback failed: " + why)
@@ -152,14 +152,16 @@ type RollbackOptions struct {
 	Timeout          time.Duration
 	Poll             PollPolicy
 	Progress         io.Writer
-	NoWait           bool // stop after UpdateService (Outcome Started); see Options.NoWait
+	NoWait           bool     // stop after UpdateService (Outcome Started); see Options.NoWait
+	Commands         Commands // what a diagnosis tells a person to run next; zero fields: the ecs-deploy CLI's
 }
 
 // Rollback points the service at an earlier revision and watches that deployment with the same
 // checks as Deploy. Outcomes: Succeeded, Unchanged (already there), Started (NoWait), Failed,
 // Superseded, Interrupted.
 func Rollback(ctx context.Context, c Clients, opts RollbackOptions) (res *Result, err error) {
-	r := &run{api: newAPI(c), progress: newProgress(opts.Progress), poll: opts.Poll}
+	r := &run{api: newAPI(c), progress: newProgress(opts.Progress), poll: opts.Poll,
+		commands: opts.Commands.orCLI(opts.Cluster, opts.Service)}
 	started := time.Now()
 	defer func() {
 		if res != nil {
@@ -227,7 +229,7 @@ func Rollback(ctx context.Context, c Clients, opts RollbackOptions) (res *Result
 		Summary:      "the rollback failed: " + out.summary,
 		Evidence:     dedupe(out.evidence),
 		ServiceState: r.api.serviceState(ctx, res.Cluster, res.Service, groups),
-		NextSteps:    []string{statusCommand(res.Cluster, res.Service), "pick another revision with --to, or fix forward"},
+		NextSteps:    []string{r.commands.Status(), "pick another revision with --to, or fix forward"},
 	}
 	r.progress.printf("FAILED: %s", res.Diagnosis.Summary)
 	return res, errors.New(res.Diagnosis.Summary)

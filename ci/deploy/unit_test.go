@@ -14,35 +14,26 @@ import (
 
 func TestParseImageRef(t *testing.T) {
 	digest := "sha256:" + strings.Repeat("ab", 32)
-	good := map[string]imageRef{
-		"123456789012.dkr.ecr.us-east-1.amazonaws.com/app@" + digest: {"123456789012.dkr.ecr.us-east-1.amazonaws.com/app", "", digest},
-		"registry.local:5000/team/app:v1.2.3@" + digest:              {"registry.local:5000/team/app", "v1.2.3", digest},
-		"app@" + digest: {"app", "", digest},
-		"public.ecr.aws/appmesh/aws-appmesh-envoy:v1.29.6.0-prod@" + digest: {"public.ecr.aws/appmesh/aws-appmesh-envoy", "v1.29.6.0-prod", digest},
+	good := map[string]string{
+		"123456789012.dkr.ecr.us-east-1.amazonaws.com/app@" + digest:        "123456789012.dkr.ecr.us-east-1.amazonaws.com/app",
+		"registry.local:5000/team/app:v1.2.3@" + digest:                     "registry.local:5000/team/app",
+		"public.ecr.aws/appmesh/aws-appmesh-envoy:v1.29.6.0-prod@" + digest: "public.ecr.aws/appmesh/aws-appmesh-envoy",
 	}
 	for in, want := range good {
 		got, err := parseImageRef(in)
-		if err != nil || got != want {
-			t.Errorf("parseImageRef(%q) = %+v, %v; want %+v", in, got, err, want)
+		if err != nil || got.Name() != want || got.Digest != digest {
+			t.Errorf("parseImageRef(%q) = %+v, %v; want %s@%s", in, got, err, want, digest)
 		}
 	}
-	bad := map[string]string{
-		"":                                       "no image given",
-		"app:v1":                                 "not pinned to a digest",
-		"app@sha256:abc":                         "64 lowercase hex",
-		"app@sha256:" + strings.Repeat("AB", 32): "64 lowercase hex",
-		"App/Thing@" + digest:                    "invalid component",
-		"app:bad tag@" + digest:                  "not a valid tag",
-		"app@md5:" + strings.Repeat("a", 64):     "not sha256",
-	}
-	for in, want := range bad {
+	for _, in := range []string{"", "app:v1", "app@sha256:abc", "app@sha256:" + strings.Repeat("AB", 32),
+		"App/Thing@" + digest, "app:bad tag@" + digest, "app@md5:" + strings.Repeat("a", 64)} {
 		_, err := parseImageRef(in)
 		var inputErr *InputError
-		if !errors.As(err, &inputErr) || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "@sha256:") {
-			t.Errorf("parseImageRef(%q) = %v; want an InputError saying %q and how to pin", in, err, want)
+		if !errors.As(err, &inputErr) || !strings.Contains(err.Error(), "@sha256:") {
+			t.Errorf("parseImageRef(%q) = %v; want an InputError that says how to pin", in, err)
 		}
 	}
-	if !sameImage("r/app:v1@"+digest, "r/app@"+digest) || sameImage("r/app@"+digest, "r/other@"+digest) {
+	if !sameImage("r.io/app:v1@"+digest, "r.io/app@"+digest) || sameImage("r.io/app@"+digest, "r.io/other@"+digest) {
 		t.Error("sameImage must compare repository and digest, ignoring the tag")
 	}
 }
@@ -150,7 +141,7 @@ func TestDiagnosisString(t *testing.T) {
 		Summary:      "task 0123abcd (app:42) stopped: Essential container in task exited; container app exit code 1",
 		Evidence:     []string{"task 0123abcd (app:42) stopped: Essential container in task exited; container app exit code 1"},
 		ServiceState: "service app is set to app:41: 2/2 running",
-		NextSteps:    RollbackCommands("prod", "app", "app:41"),
+		NextSteps:    []string{CLICommands("prod", "app").Rollback("app:41")},
 	}
 	want := `task 0123abcd (app:42) stopped: Essential container in task exited; container app exit code 1
 evidence:
@@ -158,7 +149,6 @@ evidence:
 service now: service app is set to app:41: 2/2 running
 next steps:
   - go run ./cmd/ecs-deploy rollback --cluster prod --service app --to app:41
-  - dagger call rollback --cluster prod --service app --to app:41
 `
 	if got := d.String(); got != want {
 		t.Errorf("String() =\n%s\nwant\n%s", got, want)

@@ -134,7 +134,7 @@ func TestCLIAgainstMoto(t *testing.T) {
 	}
 
 	runCLI(t, bin, srv.Endpoint, deployArgs("--image", liveImage)...).want(t, 0, "outcome=unchanged", "nothing to deploy")
-	runCLI(t, bin, srv.Endpoint, deployArgs("--image", "app:latest")...).want(t, 2, "not pinned to a digest", "nothing was changed")
+	runCLI(t, bin, srv.Endpoint, deployArgs("--image", "app:latest")...).want(t, 2, "has no digest", "nothing was changed")
 	runCLI(t, bin, srv.Endpoint, "deploy", "--cluster", "prod", "--service", "nope", "--container", "app", "--image", newImage).
 		want(t, 2, `service "nope" not found in cluster "prod"`)
 	runCLI(t, bin, srv.Endpoint, "deploy", "--cluster", "prod").want(t, 2, "missing --service, --container")
