@@ -21,7 +21,7 @@
 //	taskDefinition    "live" (clone the running one) or a repo-relative .json path (ecs: required)
 //	smokeTestURL      ALB base URL with scheme, no path                      (ecs: required)
 //	smokeTestPath     path probed after rollout, starts with "/"             (default "/")
-//	waitTimeout       Go duration bounding the rollout wait, at most 3h      (default 15m)
+//	waitTimeout       Go duration bounding the rollout wait, at most 3h      (default: ecs derived, local 2m)
 //	requiresApproval  true when a person must approve the deploy             (default false)
 //	deployOn          {"event": "push", "branches": ["main", "feature/*"]} or {"event": "release"};
 //	                  absent means manual deploys only
@@ -49,8 +49,10 @@ const (
 // definition the service runs today instead of reading a committed file.
 const TaskDefinitionLive = "live"
 
-// DefaultWaitTimeout bounds the wait for a rollout when waitTimeout is unset.
-const DefaultWaitTimeout = 15 * time.Minute
+// DefaultLocalWaitTimeout bounds the wait for a local environment to become healthy when
+// waitTimeout is unset. An ECS environment without waitTimeout has none: the deploy engine
+// derives it from its target groups' health checks and deregistration delay.
+const DefaultLocalWaitTimeout = 2 * time.Minute
 
 // DefaultSmokeTestPath is probed when smokeTestPath is unset.
 const DefaultSmokeTestPath = "/"
@@ -80,7 +82,8 @@ type Environment struct {
 	SmokeTestPath string
 	// SmokeTestURL is the base URL of the load balancer, e.g. "http://my-alb-1.eu-west-1.elb.amazonaws.com"; empty for local.
 	SmokeTestURL string
-	// WaitTimeout bounds the wait for the rollout to become stable.
+	// WaitTimeout bounds the wait for the rollout to become stable; zero for an ECS environment
+	// means the deploy engine derives it from the target groups.
 	WaitTimeout time.Duration
 }
 

@@ -187,7 +187,7 @@ func (c *checker) checkWaitTimeout(raw string) {
 	d, err := time.ParseDuration(raw)
 	switch {
 	case err != nil:
-		c.add("waitTimeout", fmt.Sprintf("%q is not a duration", raw), `write a Go duration such as "10m", "90s" or "1h30m", or remove the key for the default 15m`)
+		c.add("waitTimeout", fmt.Sprintf("%q is not a duration", raw), `write a Go duration such as "10m", "90s" or "1h30m", or remove the key to derive it from the target groups`)
 	case d <= 0:
 		c.add("waitTimeout", fmt.Sprintf("%q is not positive", raw), `write a positive duration such as "10m"`)
 	case d > maxWaitTimeout:
@@ -212,10 +212,12 @@ func (r rawEnvironment) environment() Environment {
 		RequiresApproval: j.RequiresApproval,
 		SmokeTestPath:    j.SmokeTestPath,
 		SmokeTestURL:     strings.TrimRight(j.SmokeTestURL, "/"),
-		WaitTimeout:      DefaultWaitTimeout,
 	}
 	if env.Kind == "" {
 		env.Kind = KindECS
+	}
+	if env.Kind == KindLocal {
+		env.WaitTimeout = DefaultLocalWaitTimeout
 	}
 	if env.SmokeTestPath == "" {
 		env.SmokeTestPath = DefaultSmokeTestPath

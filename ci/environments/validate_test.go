@@ -123,7 +123,7 @@ func TestLocalEnvironmentRejectsAWSSettings(t *testing.T) {
 		t.Fatalf("a bare local environment (null reads as unset) must be valid: %v", err)
 	}
 	local, _ := cfg.Get("local")
-	if local.SmokeTestPath != "/" || local.WaitTimeout != DefaultWaitTimeout {
+	if local.SmokeTestPath != "/" || local.WaitTimeout != DefaultLocalWaitTimeout {
 		t.Errorf("local defaults not applied: %+v", local)
 	}
 }
