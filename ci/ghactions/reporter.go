@@ -20,6 +20,9 @@ import (
 const (
 	OutputImage             = "image"
 	OutputTaskDefinitionARN = "task-definition-arn"
+	// OutputOutcome is the deploy's outcome (succeeded, rolled-back, ...), for
+	// later steps that act only on some outcomes.
+	OutputOutcome = "outcome"
 )
 
 // fileCommandDelimiter is the heredoc delimiter go-githubactions uses for
@@ -120,7 +123,7 @@ func (r *Reporter) Output(name, value string) error {
 	return fileCommand("set output "+strconv.Quote(name), func() { r.action.SetOutput(name, value) })
 }
 
-// Annotation places an error annotation; every field is optional.
+// Annotation places an error or notice annotation; every field is optional.
 type Annotation struct {
 	// Title is the annotation's heading.
 	Title string
@@ -132,6 +135,16 @@ type Annotation struct {
 // Error writes an error annotation, shown on the run's summary page and, with
 // File set, on the file in pull requests. Masked secrets are replaced by ***.
 func (r *Reporter) Error(msg string, at Annotation) {
+	r.annotate(msg, at, func(a *githubactions.Action, text string) { a.Errorf("%s", text) })
+}
+
+// Notice writes a notice annotation, the good-news counterpart of Error: it
+// shows on the run's summary page without failing anything.
+func (r *Reporter) Notice(msg string, at Annotation) {
+	r.annotate(msg, at, func(a *githubactions.Action, text string) { a.Noticef("%s", text) })
+}
+
+func (r *Reporter) annotate(msg string, at Annotation, write func(*githubactions.Action, string)) {
 	if !r.enabled {
 		return
 	}
@@ -145,7 +158,7 @@ func (r *Reporter) Error(msg string, at Annotation) {
 			props["line"] = strconv.Itoa(at.Line)
 		}
 	}
-	r.action.WithFieldsMap(props).Errorf("%s", r.scrub(msg))
+	write(r.action.WithFieldsMap(props), r.scrub(msg))
 }
 
 // scrub replaces every masked secret in s with ***.

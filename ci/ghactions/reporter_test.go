@@ -211,3 +211,19 @@ func TestError(t *testing.T) {
 		t.Errorf("stdout:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+func TestNotice(t *testing.T) {
+	run := newRunner(t, true)
+	rep := run.reporter()
+	rep.Mask("hunter2")
+	rep.Notice("deployed service:42 with hunter2", Annotation{Title: "Deployed: staging"})
+	want := "::add-mask::hunter2\n::notice title=Deployed%3A staging::deployed service:42 with ***\n"
+	if got := run.stdout.String(); got != want {
+		t.Errorf("stdout:\n%s\nwant:\n%s", got, want)
+	}
+	outside := newRunner(t, false)
+	outside.reporter().Notice("x", Annotation{})
+	if outside.stdout.Len() != 0 {
+		t.Errorf("Notice outside Actions wrote %q", outside.stdout.String())
+	}
+}

@@ -9,12 +9,16 @@ import (
 // preformatted text; empty ones are left out.
 type DeploySummary struct {
 	Environment string
+	// Service is where the image runs, e.g. "cluster/service".
+	Service     string
 	Image       string
 	Digest      string
 	OldRevision string
 	NewRevision string
 	Duration    string
 	Outcome     string
+	// APICalls is how many AWS API calls the deploy made, retries included.
+	APICalls string
 	// Diagnosis explains a failure (stopped tasks, failing health checks...);
 	// it is shown verbatim in a code block.
 	Diagnosis string
@@ -58,6 +62,7 @@ func (r *Reporter) renderSummary(s DeploySummary) string {
 		return inlineCode(v)
 	}
 	row("Environment", code(s.Environment))
+	row("Service", code(s.Service))
 	row("Image", code(s.Image))
 	row("Digest", code(s.Digest))
 	switch old, next := code(s.OldRevision), code(s.NewRevision); {
@@ -70,6 +75,7 @@ func (r *Reporter) renderSummary(s DeploySummary) string {
 	}
 	row("Duration", escapeText(r.scrub(s.Duration)))
 	row("Outcome", escapeText(outcome))
+	row("AWS API calls", escapeText(r.scrub(s.APICalls)))
 	if diagnosis := strings.TrimRight(r.scrub(s.Diagnosis), "\n"); diagnosis != "" {
 		fence := strings.Repeat("`", max(3, longestRun(diagnosis, '`')+1))
 		fmt.Fprintf(&b, "\n**Diagnosis**\n\n%stext\n%s\n%s\n", fence, diagnosis, fence)

@@ -73,12 +73,13 @@ func TestDeployWorkflowsMatchEnvironments(t *testing.T) {
 		{"deploy-staging.yml", "push", "refs/heads/main", "staging"},
 		{"deploy-prod.yml", "release", "refs/tags/v1.0.0", "production"},
 	}
+	deployFlag := regexp.MustCompile(`dagger call --progress=plain deploy --env=([a-z0-9-]+)`)
 	envFlag := regexp.MustCompile(`--env=([a-z0-9-]+)`)
 	for _, tt := range tests {
 		wf := readRepoFile(t, ".github/workflows/"+tt.file)
-		flags := envFlag.FindAllStringSubmatch(wf, -1)
-		if len(flags) != 1 {
-			t.Errorf("%s: want exactly one --env=NAME, found %v", tt.file, flags)
+		deploys := deployFlag.FindAllStringSubmatch(wf, -1)
+		if len(deploys) != 1 {
+			t.Errorf("%s: want exactly one `dagger call --progress=plain deploy --env=NAME`, found %v", tt.file, deploys)
 			continue
 		}
 		want, err := cfg.ForEvent(tt.event, tt.ref)
@@ -86,8 +87,28 @@ func TestDeployWorkflowsMatchEnvironments(t *testing.T) {
 			t.Errorf("%s: %v", tt.file, err)
 			continue
 		}
-		if flags[0][1] != want.Name {
-			t.Errorf("%s deploys --env=%s, but environments.json deploys %q on %s %s", tt.file, flags[0][1], want.Name, tt.event, tt.ref)
+		if deploys[0][1] != want.Name {
+			t.Errorf("%s deploys --env=%s, but environments.json deploys %q on %s %s", tt.file, deploys[0][1], want.Name, tt.event, tt.ref)
+		}
+		// The report checks the result against its --env: both must name the same environment.
+		for _, flag := range envFlag.FindAllStringSubmatch(wf, -1) {
+			if flag[1] != want.Name {
+				t.Errorf("%s: --env=%s, but the workflow deploys %q", tt.file, flag[1], want.Name)
+			}
+		}
+		reporting := []string{
+			`2>&1 | tee "$RUNNER_TEMP/deploy.log"`,
+			`go run ./cmd/github-report --env=` + want.Name + ` --log "$RUNNER_TEMP/deploy.log"`,
+			"working-directory: ci",
+			"if: always()",
+			"go-version-file: ci/go.mod",
+			"image: ${{ steps.report.outputs.image }}",
+			"task-definition-arn: ${{ steps.report.outputs.task-definition-arn }}",
+		}
+		for _, line := range reporting {
+			if !strings.Contains(wf, line) {
+				t.Errorf("%s lacks %q: the deploy's log must reach cmd/github-report, which reports to GitHub", tt.file, line)
+			}
 		}
 		if want.RequiresApproval != (tt.githubEnvironment == "production") {
 			t.Errorf("%s: requiresApproval of %q is %v; only the production GitHub environment has reviewers", tt.file, want.Name, want.RequiresApproval)

@@ -1,0 +1,187 @@
+package ghactions
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/json"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"dagger/pipeline/deploy"
+)
+
+// ResultMarker starts the one log line that carries a deploy's result. A
+// Dagger function runs in a container and cannot reach the runner's
+// GITHUB_OUTPUT or GITHUB_STEP_SUMMARY, so it prints this line and a later
+// workflow step (cmd/github-report) finds it in the log and reports it.
+const ResultMarker = "ecs-deploy-result: "
+
+// DeployResult is the machine-readable result of one deploy, as printed by
+// ResultLine and read back by FindResult. Its JSON field names are a contract
+// between the Dagger function and the runner-side reporter: add fields, never
+// rename them.
+type DeployResult struct {
+	// Environment is the environments.json name, e.g. "staging".
+	Environment string `json:"environment"`
+	// Outcome is a deploy.Outcome: succeeded, unchanged, started, rolled-back, failed, superseded or interrupted.
+	Outcome string `json:"outcome"`
+	Cluster string `json:"cluster"`
+	Service string `json:"service"`
+	// Image is the digest-pinned reference that was deployed (REPO[:TAG]@sha256:…).
+	Image string `json:"image"`
+	// PreviousTaskDefinition is the task-definition ARN that was live before the deploy.
+	PreviousTaskDefinition string `json:"previousTaskDefinition"`
+	// TaskDefinition is the ARN registered by the deploy, or the live one when unchanged.
+	TaskDefinition string `json:"taskDefinition"`
+	// DeploymentID is the ECS deployment the deploy started (ecs-svc/…).
+	DeploymentID    string  `json:"deploymentId"`
+	DurationSeconds float64 `json:"durationSeconds"`
+	// APICalls counts the AWS calls the deploy made, retries included.
+	APICalls int `json:"apiCalls"`
+	// Diagnosis explains a failure; nil on success.
+	Diagnosis *DeployDiagnosis `json:"diagnosis,omitempty"`
+	// Error is set by the caller when the deploy failed for a reason the
+	// engine's Result does not cover: before any AWS change (bad input,
+	// access denied), or after a good rollout (the smoke test).
+	Error string `json:"error,omitempty"`
+}
+
+// DeployDiagnosis mirrors deploy.Diagnosis.
+type DeployDiagnosis struct {
+	// Summary is one line naming the failing evidence.
+	Summary string `json:"summary"`
+	// Evidence lists stopped tasks, unhealthy targets, the circuit breaker's reason...
+	Evidence []string `json:"evidence,omitempty"`
+	// ServiceState is where the service stands now.
+	ServiceState string `json:"serviceState,omitempty"`
+	// NextSteps says what a person should do next.
+	NextSteps []string `json:"nextSteps,omitempty"`
+}
+
+// FromDeploy converts the deploy engine's result for environment env. A nil
+// res (the deploy stopped before it changed anything in AWS) gives the
+// outcome "failed"; set Error to say why.
+func FromDeploy(env string, res *deploy.Result) DeployResult {
+	if res == nil {
+		return DeployResult{Environment: env, Outcome: string(deploy.Failed)}
+	}
+	out := DeployResult{
+		Environment:            env,
+		Outcome:                string(res.Outcome),
+		Cluster:                res.Cluster,
+		Service:                res.Service,
+		Image:                  res.Image,
+		PreviousTaskDefinition: res.PreviousTaskDefinition,
+		TaskDefinition:         res.TaskDefinition,
+		DeploymentID:           res.DeploymentID,
+		APICalls:               res.APICalls,
+	}
+	if !res.Started.IsZero() && res.Finished.After(res.Started) {
+		out.DurationSeconds = math.Round(res.Finished.Sub(res.Started).Seconds()*1000) / 1000
+	}
+	if d := res.Diagnosis; d != nil {
+		out.Diagnosis = &DeployDiagnosis{
+			Summary:      d.Summary,
+			Evidence:     d.Evidence,
+			ServiceState: d.ServiceState,
+			NextSteps:    d.NextSteps,
+		}
+	}
+	return out
+}
+
+// ResultLine renders r as the single log line FindResult looks for: the
+// ResultMarker followed by compact JSON, without a trailing newline. Print
+// it as the last line of the deploy's output (on success) or of its error
+// (on failure).
+func ResultLine(r DeployResult) string {
+	if math.IsNaN(r.DurationSeconds) || math.IsInf(r.DurationSeconds, 0) {
+		r.DurationSeconds = 0 // JSON has no NaN; a lost duration beats a lost result
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	// URLs and "<none>" stay readable in the raw log.
+	enc.SetEscapeHTML(false)
+	// Cannot fail: DeployResult holds only strings, finite numbers and slices.
+	_ = enc.Encode(r)
+	// encoding/json escapes control characters inside strings, so the only
+	// newline is the one Encode appends.
+	return ResultMarker + strings.TrimRight(b.String(), "\n")
+}
+
+// Succeeded reports whether the outcome is one the deploy engine returns
+// without an error and nothing else failed.
+func (r DeployResult) Succeeded() bool {
+	if r.Error != "" {
+		return false
+	}
+	switch deploy.Outcome(r.Outcome) {
+	case deploy.Succeeded, deploy.Unchanged, deploy.Started:
+		return true
+	}
+	return false
+}
+
+// Duration is DurationSeconds as a time.Duration.
+func (r DeployResult) Duration() time.Duration {
+	return time.Duration(r.DurationSeconds * float64(time.Second))
+}
+
+// Summary is r as the step summary shows it: task definitions as
+// family:revision, the image split from its digest, and the diagnosis as
+// the deploy engine prints it.
+func (r DeployResult) Summary() DeploySummary {
+	s := DeploySummary{
+		Environment: r.Environment,
+		Outcome:     r.Outcome,
+		OldRevision: Revision(r.PreviousTaskDefinition),
+		NewRevision: Revision(r.TaskDefinition),
+	}
+	if r.Cluster != "" || r.Service != "" {
+		s.Service = r.Cluster + "/" + r.Service
+	}
+	s.Image, s.Digest, _ = strings.Cut(r.Image, "@")
+	if r.Outcome == string(deploy.Unchanged) || s.OldRevision == s.NewRevision {
+		// "service:41 (unchanged)" says more than "service:41 → service:41".
+		s.OldRevision, s.NewRevision = cmp.Or(s.OldRevision, s.NewRevision), ""
+	}
+	if d := r.Duration(); d > 0 {
+		if d >= time.Second {
+			d = d.Round(time.Second)
+		} else {
+			d = d.Round(time.Millisecond)
+		}
+		s.Duration = d.String()
+	}
+	if r.APICalls > 0 {
+		s.APICalls = strconv.Itoa(r.APICalls)
+	}
+	var diagnosis strings.Builder
+	if d := r.Diagnosis; d != nil {
+		diagnosis.WriteString((&deploy.Diagnosis{
+			Summary:      d.Summary,
+			Evidence:     d.Evidence,
+			ServiceState: d.ServiceState,
+			NextSteps:    d.NextSteps,
+		}).String())
+	}
+	if r.Error != "" {
+		if diagnosis.Len() > 0 {
+			diagnosis.WriteString("\n")
+		}
+		diagnosis.WriteString("error: " + r.Error + "\n")
+	}
+	s.Diagnosis = diagnosis.String()
+	return s
+}
+
+// Revision shortens a task-definition ARN to family:revision, the form the
+// ECS console and `aws ecs` accept; anything else is returned as is.
+func Revision(taskDefinitionARN string) string {
+	if _, rest, ok := strings.Cut(taskDefinitionARN, ":task-definition/"); ok && strings.HasPrefix(taskDefinitionARN, "arn:") {
+		return rest
+	}
+	return taskDefinitionARN
+}

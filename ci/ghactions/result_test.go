@@ -1,0 +1,186 @@
+package ghactions
+
+import (
+	"math"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"dagger/pipeline/deploy"
+)
+
+const (
+	testImage   = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme/service:1.4.0@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	testOldARN  = "arn:aws:ecs:eu-west-1:123456789012:task-definition/service:41"
+	testNewARN  = "arn:aws:ecs:eu-west-1:123456789012:task-definition/service:42"
+	testStarted = "2026-03-02T12:00:00Z"
+)
+
+func rolledBackDeploy(t *testing.T) *deploy.Result {
+	t.Helper()
+	started, err := time.Parse(time.RFC3339, testStarted)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &deploy.Result{
+		Outcome:                deploy.RolledBack,
+		Cluster:                "acme",
+		Service:                "service",
+		Image:                  testImage,
+		PreviousTaskDefinition: testOldARN,
+		TaskDefinition:         testNewARN,
+		DeploymentID:           "ecs-svc/1234567890",
+		Diagnosis: &deploy.Diagnosis{
+			Summary:      `task 1a2b stopped: Essential container in task exited (exit code 1) <"web">`,
+			Evidence:     []string{"task 1a2b: exit code 1, reason: Essential container in task exited", "multi\nline & tab\tevidence"},
+			ServiceState: "back on service:41, 2/2 running",
+			NextSteps:    []string{"read the logs of task 1a2b"},
+		},
+		Started:  started,
+		Finished: started.Add(2*time.Minute + 13*time.Second + 456*time.Millisecond),
+		APICalls: 37,
+	}
+}
+
+func TestFromDeploy(t *testing.T) {
+	got := FromDeploy("staging", rolledBackDeploy(t))
+	want := DeployResult{
+		Environment:            "staging",
+		Outcome:                "rolled-back",
+		Cluster:                "acme",
+		Service:                "service",
+		Image:                  testImage,
+		PreviousTaskDefinition: testOldARN,
+		TaskDefinition:         testNewARN,
+		DeploymentID:           "ecs-svc/1234567890",
+		DurationSeconds:        133.456,
+		APICalls:               37,
+		Diagnosis: &DeployDiagnosis{
+			Summary:      `task 1a2b stopped: Essential container in task exited (exit code 1) <"web">`,
+			Evidence:     []string{"task 1a2b: exit code 1, reason: Essential container in task exited", "multi\nline & tab\tevidence"},
+			ServiceState: "back on service:41, 2/2 running",
+			NextSteps:    []string{"read the logs of task 1a2b"},
+		},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("FromDeploy:\n got %#v\nwant %#v", got, want)
+	}
+
+	if got := FromDeploy("dev", nil); got.Environment != "dev" || got.Outcome != "failed" || got.Succeeded() {
+		t.Errorf("a deploy without a result failed before changing anything, got %#v", got)
+	}
+	noTiming := &deploy.Result{Outcome: deploy.Succeeded}
+	if got := FromDeploy("dev", noTiming); got.DurationSeconds != 0 || got.Diagnosis != nil {
+		t.Errorf("no timing, no diagnosis: got %#v", got)
+	}
+}
+
+func TestResultLineIsOneLineOfStableJSON(t *testing.T) {
+	line := ResultLine(DeployResult{
+		Environment:            "staging",
+		Outcome:                "succeeded",
+		Cluster:                "acme",
+		Service:                "service",
+		Image:                  "repo@sha256:ab",
+		PreviousTaskDefinition: "arn:old",
+		TaskDefinition:         "arn:new",
+		DeploymentID:           "ecs-svc/1",
+		DurationSeconds:        61.5,
+		APICalls:               12,
+	})
+	// The field names are the contract with the reporter on the runner.
+	want := `ecs-deploy-result: {"environment":"staging","outcome":"succeeded","cluster":"acme","service":"service",` +
+		`"image":"repo@sha256:ab","previousTaskDefinition":"arn:old","taskDefinition":"arn:new","deploymentId":"ecs-svc/1",` +
+		`"durationSeconds":61.5,"apiCalls":12}`
+	if line != want {
+		t.Errorf("ResultLine:\n got %s\nwant %s", line, want)
+	}
+
+	withDiagnosis := ResultLine(FromDeploy("staging", rolledBackDeploy(t)))
+	if strings.ContainsAny(withDiagnosis, "\r\n") || !strings.HasPrefix(withDiagnosis, ResultMarker+"{") {
+		t.Errorf("ResultLine must be one line starting with the marker: %q", withDiagnosis)
+	}
+	for _, field := range []string{`"diagnosis":{"summary":`, `"evidence":[`, `"serviceState":`, `"nextSteps":[`, `<\"web\">`, `multi\nline & tab\tevidence`} {
+		if !strings.Contains(withDiagnosis, field) {
+			t.Errorf("ResultLine lacks %s: %s", field, withDiagnosis)
+		}
+	}
+
+	if got := ResultLine(DeployResult{Outcome: "failed", DurationSeconds: math.NaN()}); !strings.Contains(got, `"durationSeconds":0`) {
+		t.Errorf("a NaN duration must not lose the result: %s", got)
+	}
+}
+
+func TestResultLineRoundTrips(t *testing.T) {
+	want := FromDeploy("staging", rolledBackDeploy(t))
+	want.Error = "smoke test failed after the rollout: GET http://alb/healthz: 503"
+	got, found, err := FindResult(strings.NewReader(ResultLine(want)))
+	if err != nil || !found {
+		t.Fatalf("FindResult: found=%v err=%v", found, err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("round trip:\n got %#v\nwant %#v", got, want)
+	}
+}
+
+func TestSucceeded(t *testing.T) {
+	for outcome, want := range map[deploy.Outcome]bool{
+		deploy.Succeeded: true, deploy.Unchanged: true, deploy.Started: true,
+		deploy.RolledBack: false, deploy.Failed: false, deploy.Superseded: false, deploy.Interrupted: false, "": false,
+	} {
+		if got := (DeployResult{Outcome: string(outcome)}).Succeeded(); got != want {
+			t.Errorf("outcome %q: Succeeded() = %v, want %v", outcome, got, want)
+		}
+	}
+	if (DeployResult{Outcome: "succeeded", Error: "smoke test failed"}).Succeeded() {
+		t.Error("a good rollout whose smoke test failed is not a success")
+	}
+}
+
+func TestResultSummary(t *testing.T) {
+	res := FromDeploy("staging", rolledBackDeploy(t))
+	res.Error = "deploy to staging: rolled back"
+	got := res.Summary()
+	want := DeploySummary{
+		Environment: "staging",
+		Service:     "acme/service",
+		Image:       "123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme/service:1.4.0",
+		Digest:      "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+		OldRevision: "service:41",
+		NewRevision: "service:42",
+		Duration:    "2m13s",
+		Outcome:     "rolled-back",
+		APICalls:    "37",
+		Diagnosis: `task 1a2b stopped: Essential container in task exited (exit code 1) <"web">` + "\n" +
+			"evidence:\n" +
+			"  - task 1a2b: exit code 1, reason: Essential container in task exited\n" +
+			"  - multi\nline & tab\tevidence\n" +
+			"service now: back on service:41, 2/2 running\n" +
+			"next steps:\n" +
+			"  - read the logs of task 1a2b\n" +
+			"\n" +
+			"error: deploy to staging: rolled back\n",
+	}
+	if got != want {
+		t.Errorf("Summary:\n got %#v\nwant %#v", got, want)
+	}
+
+	unchanged := DeployResult{Environment: "dev", Outcome: "unchanged", Image: "repo:1", PreviousTaskDefinition: testOldARN, TaskDefinition: testOldARN, DurationSeconds: 0.25}
+	if s := unchanged.Summary(); s.OldRevision != "service:41" || s.NewRevision != "" || s.Digest != "" || s.Image != "repo:1" || s.Duration != "250ms" || s.APICalls != "" || s.Diagnosis != "" {
+		t.Errorf("unchanged deploy: %#v", s)
+	}
+}
+
+func TestRevision(t *testing.T) {
+	for in, want := range map[string]string{
+		testNewARN:   "service:42",
+		"service:42": "service:42",
+		"":           "",
+		"arn:aws:ecs:eu-west-1:123456789012:service/acme/service": "arn:aws:ecs:eu-west-1:123456789012:service/acme/service",
+	} {
+		if got := Revision(in); got != want {
+			t.Errorf("Revision(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
