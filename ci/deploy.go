@@ -12,6 +12,7 @@ import (
 
 	"dagger/pipeline/deploy"
 	"dagger/pipeline/environments"
+	"dagger/pipeline/ghactions"
 	"dagger/pipeline/internal/dagger"
 	"dagger/pipeline/registry"
 	"dagger/pipeline/release"
@@ -55,16 +56,24 @@ func (m *Pipeline) Deploy(
 	if target.IsLocal() {
 		return m.deployLocal(ctx, target)
 	}
-	cfg, err := awsCredentials{awsAccessKeyId, awsSecretAccessKey, awsSessionToken}.forAccount(ctx, target)
+	creds := awsCredentials{awsAccessKeyId, awsSecretAccessKey, awsSessionToken}
+	res, err := m.deployECS(ctx, target, image, creds, noRollback, deregisterFailed)
+	return deployOutput(target, res, err)
+}
+
+// deployECS takes the steps of a deploy to an ECS environment; res is non-nil once anything in
+// AWS may have changed.
+func (m *Pipeline) deployECS(ctx context.Context, target environments.Environment, image string, creds awsCredentials, noRollback, deregisterFailed bool) (*deploy.Result, error) {
+	cfg, err := creds.forAccount(ctx, target)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	if image == "" {
 		if image, err = m.buildAndPublish(ctx, cfg, target); err != nil {
-			return "", err
+			return nil, err
 		}
 	} else if _, err := release.RequireDigest(image); err != nil {
-		return "", err
+		return nil, err
 	}
 	opts := deploy.Options{
 		Target:           deploy.Target{Cluster: target.Cluster, Service: target.Service, Container: target.Container},
@@ -78,20 +87,32 @@ func (m *Pipeline) Deploy(
 	if !target.UsesLiveTaskDefinition() {
 		file, cleanup, err := m.taskDefinitionFile(ctx, target.TaskDefinition)
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		defer cleanup()
 		opts.TaskDefinitionFile = file
 	}
 	res, err := deploy.Deploy(ctx, deploy.NewClients(cfg), opts)
-	report := deployReport(target, res)
 	if err != nil {
-		return report, fmt.Errorf("%s\n%w", report, err)
+		return res, err
 	}
 	if err := smokeTest(ctx, target); err != nil {
-		return report, fmt.Errorf("%s\nsmoke test failed after the rollout: %w", report, err)
+		return res, fmt.Errorf("the rollout succeeded but the smoke test through the load balancer failed: %w", err)
 	}
-	return report, nil
+	return res, nil
+}
+
+// deployOutput is what a deploy prints: the summary for people, then one result line for the
+// runner-side GitHub Actions report (a Dagger function cannot reach the runner's files). On
+// failure both travel in the error, the result line last.
+func deployOutput(target environments.Environment, res *deploy.Result, err error) (string, error) {
+	report := deployReport(target, res)
+	result := ghactions.FromDeploy(target.Name, res)
+	if err != nil {
+		result.Error = err.Error()
+		return "", fmt.Errorf("%s\n%w\n%s", report, err, ghactions.ResultLine(result))
+	}
+	return report + "\n" + ghactions.ResultLine(result), nil
 }
 
 // buildAndPublish checks the checkout, then pushes its image to the environment's ECR repository
