@@ -25,8 +25,9 @@ import (
 //
 //	go test ./deploy -run '^$' -bench Detection -benchtime 1x
 //	go test ./deploy -run '^$' -bench Detection/CrashLoop -benchtime 1x -detection.cli=false
+//	go test ./deploy -run '^$' -bench Detection -benchtime 1x -detection.cli=false -detection.unit=1s  # quick, short rollouts
 var (
-	benchUnit   = flag.Duration("detection.unit", time.Second, "time unit of the fake's scenarios in BenchmarkDetection")
+	benchUnit   = flag.Duration("detection.unit", 5*time.Second, "time unit of the fake's scenarios in BenchmarkDetection (5s: rollouts of 20-60 s, like real ones; the call budget is an average over such a rollout)")
 	benchCLI    = flag.Bool("detection.cli", true, "also time `aws ecs wait services-stable` on each scenario")
 	cliCap      = flag.Duration("detection.clicap", 40*time.Second, "longest the AWS CLI waiter may run (it polls every 15 s, 40 times)")
 	benchPhases = flag.Int("detection.phases", 4, "engine runs per scenario, each with the timeline shifted by 1/phases of a unit")

@@ -54,6 +54,10 @@ type api struct {
 	elb     *elb.Client
 	calls   *CallCounter
 	retryer aws.Retryer
+	// noServiceDeployments: the endpoint lacks ListServiceDeployments/DescribeServiceDeployments
+	// (see history.go); learnt on the first try, remembered for the run.
+	noServiceDeployments bool
+	recent               recent // last readings, for a diagnosis written right after a look
 }
 
 func newAPI(c Clients) *api {

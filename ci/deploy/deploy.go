@@ -73,6 +73,7 @@ type Result struct {
 type plan struct {
 	svc     *types.Service
 	live    *types.TaskDefinition
+	tags    []types.Tag                      // the live revision's
 	input   *ecs.RegisterTaskDefinitionInput // the new revision
 	groups  map[string]targetGroup
 	timeout time.Duration
@@ -85,6 +86,8 @@ type run struct {
 	progress *progress
 	poll     PollPolicy
 	commands Commands
+	updateAt time.Time // just before our UpdateService: the service deployments since are ours or later
+	budget   *budget   // the call budget of all the run's waiting (the deploy's and its rollback's)
 }
 
 // Deploy runs the whole flow: read and validate, register the new revision, update the
@@ -129,7 +132,8 @@ func Deploy(ctx context.Context, c Clients, opts Options) (res *Result, err erro
 	}
 
 	// 3. Point the service at it, and remember which deployment is ours.
-	id, _, err := r.api.updateService(ctx, opts.Cluster, opts.Service, res.TaskDefinition)
+	r.updateAt = time.Now()
+	id, updated, err := r.api.updateService(ctx, opts.Cluster, opts.Service, res.TaskDefinition)
 	if err != nil {
 		return r.updateFailed(ctx, res, err)
 	}
@@ -145,7 +149,7 @@ func Deploy(ctx context.Context, c Clients, opts Options) (res *Result, err erro
 
 	// 4. Wait until our deployment, tasks and targets are all good — or fail at the first evidence.
 	r.progress.printf("waiting up to %s for %s", p.timeout, id)
-	out, err := r.api.watch(ctx, r.spec(opts.Target, p, id, res.TaskDefinition, res.PreviousTaskDefinition))
+	out, err := r.api.watch(ctx, r.spec(opts.Target, p, id, res.TaskDefinition, res.PreviousTaskDefinition, updated))
 	if err != nil {
 		return r.lostSight(ctx, res, p, err)
 	}
@@ -189,7 +193,7 @@ func (r *run) prepare(ctx context.Context, opts Options) (*plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &plan{svc: svc, live: live, input: cloneTaskDefinition(live, tags)}
+	p := &plan{svc: svc, live: live, tags: tags, input: cloneTaskDefinition(live, tags)}
 	liveImage, _ := containerImage(live, opts.Container)
 	if fromFile != nil {
 		if f, l := aws.ToString(fromFile.Family), aws.ToString(live.Family); f != l {
@@ -225,14 +229,23 @@ func (r *run) prepare(ctx context.Context, opts Options) (*plan, error) {
 	return p, nil
 }
 
-// spec is what to watch for a deployment on taskDefinition that replaces previous.
-func (r *run) spec(t Target, p *plan, deploymentID, taskDefinition, previous string) watchSpec {
+// spec is what to watch for a deployment on taskDefinition that replaces previous; seed is
+// UpdateService's answer when the watch starts right after it (nil otherwise).
+func (r *run) spec(t Target, p *plan, deploymentID, taskDefinition, previous string, seed *types.Service) watchSpec {
 	return watchSpec{
 		cluster: t.Cluster, service: t.Service,
 		deploymentID: deploymentID, taskDefinition: taskDefinition, previous: previous,
 		loadBalancers: p.svc.LoadBalancers, groups: p.groups,
-		timeout: p.timeout, poll: r.poll, progress: r.progress,
+		timeout: p.timeout, poll: r.poll, progress: r.progress, seed: seed, budget: r.waitBudget(),
 	}
+}
+
+// waitBudget is the run's call budget, started by its first watch.
+func (r *run) waitBudget() *budget {
+	if r.budget == nil {
+		r.budget = newBudget(r.poll, r.api.calls.Count, time.Now())
+	}
+	return r.budget
 }
 
 // interruptedBeforeUpdate: cancelled after RegisterTaskDefinition but before UpdateService.
@@ -363,6 +376,7 @@ func (r *run) superseded(ctx context.Context, res *Result, p *plan, out *watchOu
 			r.commands.Status(),
 		},
 	}
+	r.addHistory(ctx, res)
 	r.progress.printf("SUPERSEDED: %s", out.summary)
 	return res, errors.New(out.summary)
 }

@@ -95,12 +95,16 @@ func dedupe(lines []string) []string {
 
 // serviceState describes where the service stands now: which revision its PRIMARY deployment
 // runs, running/desired, the deployments, and the health of every target in its target groups.
+// A reading the run made within recentEnough stands for now.
 // ctx should outlive a cancelled deploy (see freshContext); errors become part of the text, a
 // diagnosis must never fail.
 func (a *api) serviceState(ctx context.Context, cluster, service string, groups map[string]targetGroup) string {
-	svc, err := a.describeService(ctx, cluster, service)
-	if err != nil {
-		return fmt.Sprintf("unknown (could not describe the service: %v)", err)
+	svc, fresh := a.recent.service(cluster, service)
+	if !fresh {
+		var err error
+		if svc, err = a.describeService(ctx, cluster, service); err != nil {
+			return fmt.Sprintf("unknown (could not describe the service: %v)", err)
+		}
 	}
 	var b strings.Builder
 	// The service's task definition is its PRIMARY deployment's; which revisions actually run
@@ -119,10 +123,13 @@ func (a *api) serviceState(ctx context.Context, cluster, service string, groups 
 		fmt.Fprintf(&b, "; deployments: %s", strings.Join(deps, ", "))
 	}
 	for _, arn := range sortedKeys(groups) {
-		descs, err := a.describeTargetHealth(ctx, arn)
-		if err != nil {
-			fmt.Fprintf(&b, "; targets of %s unknown (%v)", groups[arn].name, err)
-			continue
+		descs, fresh := a.recent.targetHealth(arn)
+		if !fresh {
+			var err error
+			if descs, err = a.describeTargetHealth(ctx, arn); err != nil {
+				fmt.Fprintf(&b, "; targets of %s unknown (%v)", groups[arn].name, err)
+				continue
+			}
 		}
 		fmt.Fprintf(&b, "; targets of %s: %s", groups[arn].name, countStates(descs))
 	}

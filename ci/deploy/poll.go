@@ -4,14 +4,15 @@ import "time"
 
 // PollPolicy paces the watcher. The zero value means the defaults.
 type PollPolicy struct {
-	Initial        time.Duration // first interval, and the interval right after a change (default 1s)
-	Max            time.Duration // longest interval (default 2s)
+	Initial        time.Duration // the watcher's tick: it wakes this often and looks at one evidence source (default 1s)
+	Max            time.Duration // longest time between two looks at the same evidence source (default 2s)
 	CallsPerSecond float64       // average AWS call budget while waiting (default 1.0)
 }
 
-// Defaults of PollPolicy. A 2 s ceiling is what lets the watcher see the final state (or the
-// first failure) within 2 s; at one call per second on average it stays far below the ECS and
-// ELBv2 describe rate limits even with many deploys running in one account.
+// Defaults of PollPolicy. Looking at each evidence source at least every 2 s is what lets the
+// watcher see the final state (or the first failure) within 2 s; alternating the sources on a
+// 1 s tick keeps the average at or below one call per second, far below the ECS and ELBv2
+// describe rate limits even with many deploys running in one account.
 const (
 	DefaultPollInitial        = time.Second
 	DefaultPollMax            = 2 * time.Second
@@ -34,48 +35,123 @@ func (p PollPolicy) withDefaults() PollPolicy {
 	return p
 }
 
-// pacer decides when the next round starts, and whether optional calls fit the budget.
-//   - interval: Initial after a round that saw a change (more is likely to follow), then ×1.5
-//     per quiet round up to Max. Never longer than Max: that is the detection guarantee.
-//   - budget: over the whole wait, calls made ≤ CallsPerSecond × time elapsed. Over budget, the
-//     interval is Max and optional calls (periodic re-checks) wait; calls that a change makes
-//     necessary are always made, since they are how a failure is seen at first evidence. Quiet
-//     rounds (one DescribeServices) leave headroom for the busier ones, so over a real rollout
-//     (minutes) the average holds.
-type pacer struct {
-	policy     PollPolicy
-	interval   time.Duration
+// source is one kind of evidence the watcher looks at on a tick.
+type source int
+
+const (
+	// lookService: DescribeServices, every round. It carries our deployment's rolloutState,
+	// its running/pending/failed counts and the service events; ListTasks/DescribeTasks follow
+	// in the same look only when those say the tasks changed.
+	lookService source = iota
+	// lookTargets: DescribeTargetHealth, one call per target group, only while our running
+	// tasks' targets are not all healthy.
+	lookTargets
+	// recheckTasks is the optional safety net for a change that leaves every count where it
+	// was (a task replaced between two looks): ListTasks on an idle tick, only while the calls
+	// so far are well within the budget. Targets need none: a target that turns unhealthy
+	// gets its task replaced (the counts change), and success is confirmed by a fresh reading.
+	recheckTasks
+	sources
+)
+
+// Pacing constants.
+const (
+	// budgetBurst is the budget's head start, in calls: the follow-up calls of one change
+	// (ListTasks, DescribeTasks, a target-health confirmation). Over a rollout of tens of
+	// seconds it adds little to the average.
+	budgetBurst = 4
+	// recheckEvery is how often, in Max intervals, the optional re-checks run.
+	recheckEvery = 5
+	// recheckShare is the share of the budget below which the optional re-checks may run, so
+	// that they never push the average up to the budget.
+	recheckShare = 0.75
+)
+
+// schedule decides, tick by tick, which evidence source the watcher looks at. Ticks fall on a
+// fixed grid (start + k×tick) so that intervals do not drift with the duration of the calls.
+// A source is due when it was last looked at every ticks ago (every×tick ≤ Max); one look per
+// tick, the service first when both are due, so the service and the targets alternate: each
+// is seen at least every Max, and a tick costs one call (one per target group).
+//
+// The budget: calls made since the run's first watch started (a rollback's watch shares it)
+// ≤ budgetBurst + CallsPerSecond × elapsed. Over budget, a tick looks only at the service (the
+// detection guarantee: nothing else tells a rollout's end) and the targets wait for the
+// budget; the optional re-check runs only below recheckShare of it. The follow-up calls a
+// change makes necessary are always made: they are how a failure is seen at first evidence.
+type schedule struct {
+	tick    time.Duration
+	every   int // ticks between two looks at the same source
+	recheck int // ticks between two optional re-checks
+	start   time.Time
+	last    [sources]int // tick of the last look at each source
+	budget  *budget
+}
+
+func newSchedule(policy PollPolicy, b *budget, start time.Time) *schedule {
+	policy = policy.withDefaults()
+	tick := min(policy.Initial, policy.Max/2)
+	every := max(int(policy.Max/tick), 2)
+	s := &schedule{tick: tick, every: every, recheck: every * recheckEvery, start: start, budget: b}
+	for i := range s.last {
+		s.last[i] = -s.every // everything is due at tick 0
+	}
+	s.last[recheckTasks] = 0
+	return s
+}
+
+// at is the time of tick k.
+func (s *schedule) at(k int) time.Time { return s.start.Add(time.Duration(k) * s.tick) }
+
+// nextTick is the first tick after k that has not passed at now (a look that outlasted its
+// tick skips the ticks it overran).
+func (s *schedule) nextTick(k int, now time.Time) int {
+	next := k + 1
+	if behind := int(now.Sub(s.start) / s.tick); behind >= next {
+		next = behind + 1
+	}
+	return next
+}
+
+// looked records that src was looked at on tick k.
+func (s *schedule) looked(src source, k int) { s.last[src] = k }
+
+// pick returns the source to look at on tick k at time now, or -1 for an idle tick. targets
+// says whether target health is wanted (our tasks run and are not all healthy).
+func (s *schedule) pick(k int, now time.Time, targets bool) source {
+	due := func(src source, period int) bool { return k-s.last[src] >= period }
+	best := source(-1)
+	switch {
+	case due(lookService, s.every):
+		// The service first: it alone tells a rollout's end. The targets then take the next
+		// tick, and from there on the two alternate.
+		best = lookService
+	case targets && due(lookTargets, s.every) && s.budget.spare(now, 1, 1):
+		// Over budget the targets wait; the service keeps its cadence.
+		best = lookTargets
+	}
+	if best >= 0 {
+		return best
+	}
+	if due(recheckTasks, s.recheck) && s.budget.spare(now, 1, recheckShare) {
+		return recheckTasks
+	}
+	return -1
+}
+
+// budget is the average call budget of a run's waiting.
+type budget struct {
+	rate       float64
 	start      time.Time
 	startCalls int
 	calls      func() int // calls made so far by this run
 }
 
-func newPacer(policy PollPolicy, calls func() int, now time.Time) *pacer {
-	policy = policy.withDefaults()
-	return &pacer{policy: policy, interval: policy.Initial, start: now, startCalls: calls(), calls: calls}
+// spare reports whether n more calls at time at keep the calls within share of the budget.
+func (b budget) spare(at time.Time, n int, share float64) bool {
+	spent := float64(b.calls() - b.startCalls + n)
+	return spent <= share*(budgetBurst+b.rate*at.Sub(b.start).Seconds())
 }
 
-// next returns how long to wait, at now, before the round after one that started at roundStart.
-func (p *pacer) next(roundStart, now time.Time, changed bool) time.Duration {
-	if changed {
-		p.interval = p.policy.Initial
-	} else {
-		p.interval = min(p.interval*3/2, p.policy.Max)
-	}
-	interval := p.interval
-	if !p.spare(roundStart.Add(interval), 1) {
-		interval = p.policy.Max
-	}
-	return max(roundStart.Add(interval).Sub(now), 0)
-}
-
-// budgetBurst is the budget's head start, in calls: one busy round (DescribeServices,
-// ListTasks, DescribeTasks, DescribeTargetHealth). Without it the very first rounds would be
-// "over budget" and crawl at Max; over a rollout of minutes it adds nothing to the average.
-const budgetBurst = 4
-
-// spare reports whether n more calls at time at keep the average within the budget.
-func (p *pacer) spare(at time.Time, n int) bool {
-	spent := float64(p.calls() - p.startCalls + n)
-	return spent <= budgetBurst+p.policy.CallsPerSecond*at.Sub(p.start).Seconds()
+func newBudget(policy PollPolicy, calls func() int, start time.Time) *budget {
+	return &budget{rate: policy.withDefaults().CallsPerSecond, start: start, startCalls: calls(), calls: calls}
 }

@@ -36,6 +36,7 @@ func (r *run) recover(ctx context.Context, opts Options, res *Result, p *plan, o
 	}
 
 	var rollbackID, rollbackTD, by string
+	var seed *types.Service
 	switch {
 	case next != nil && (out.verdict == verdictECSRollback || out.circuitBreaker):
 		rollbackID, rollbackTD, by = aws.ToString(next.Id), aws.ToString(next.TaskDefinition), "ECS (circuit breaker)"
@@ -49,20 +50,21 @@ func (r *run) recover(ctx context.Context, opts Options, res *Result, p *plan, o
 			NextSteps: append([]string{"not rolled back (--no-rollback); to roll back:"},
 				r.commands.Rollback(revisionName(previous))),
 		}
+		r.addHistory(ctx, res)
 		return res, errors.New("deploy failed: " + failure)
 	default:
 		r.progress.printf("rolling back to %s", revisionName(previous))
-		id, _, err := r.api.updateService(ctx, res.Cluster, res.Service, previous)
+		id, updated, err := r.api.updateService(ctx, res.Cluster, res.Service, previous)
 		if err != nil || id == "" {
 			if ctx.Err() != nil {
 				return r.interrupted(ctx, res, p, "rolling back to "+revisionName(previous), previous)
 			}
 			return r.rollbackFailed(ctx, res, p, failure, evidence, fmt.Sprintf("the rollback to %s could not start: %v", revisionName(previous), orUnknownErr(err)))
 		}
-		rollbackID, rollbackTD, by = id, previous, "the deploy"
+		rollbackID, rollbackTD, by, seed = id, previous, "the deploy", updated
 	}
 
-	spec := r.spec(opts.Target, p, rollbackID, rollbackTD, res.TaskDefinition)
+	spec := r.spec(opts.Target, p, rollbackID, rollbackTD, res.TaskDefinition, seed)
 	back, err := r.api.watch(ctx, spec)
 	if err != nil {
 		return r.rollbackFailed(ctx, res, p, failure, evidence, fmt.Sprintf("lost sight of the rollback deployment %s: %v", rollbackID, err))
@@ -93,6 +95,7 @@ func (r *run) recover(ctx context.Context, opts Options, res *Result, p *plan, o
 	}
 	d.ServiceState = r.api.serviceState(ctx, res.Cluster, res.Service, p.groups)
 	res.Diagnosis = d
+	r.addHistory(ctx, res)
 	r.progress.printf("rolled back to %s", revisionName(rollbackTD))
 	return res, errors.New("deploy failed and was rolled back: " + failure)
 }
@@ -134,6 +137,7 @@ func (r *run) rollbackFailed(ctx context.Context, res *Result, p *plan, failure 
 		NextSteps: append([]string{"ROLLBACK FAILED: " + why, r.commands.Status()},
 			r.commands.Rollback(revisionName(res.PreviousTaskDefinition))),
 	}
+	r.addHistory(fctx, res)
 	r.progress.printf("ROLLBACK FAILED: %s", why)
 	return res, errors.New("deploy failed and the rollback failed: " + why)
 }
@@ -197,7 +201,8 @@ func Rollback(ctx context.Context, c Clients, opts RollbackOptions) (res *Result
 	}
 
 	r.progress.printf("rolling service %s back from %s to %s", opts.Service, revisionName(current), revisionName(target))
-	id, _, err := r.api.updateService(ctx, opts.Cluster, opts.Service, target)
+	r.updateAt = time.Now()
+	id, updated, err := r.api.updateService(ctx, opts.Cluster, opts.Service, target)
 	if err != nil {
 		return nil, err // nothing changed
 	}
@@ -210,7 +215,7 @@ func Rollback(ctx context.Context, c Clients, opts RollbackOptions) (res *Result
 		return r.noDeployment(ctx, res, p)
 	}
 	r.progress.printf("waiting up to %s for %s", p.timeout, id)
-	out, err := r.api.watch(ctx, r.spec(Target{Cluster: opts.Cluster, Service: opts.Service}, p, id, target, current))
+	out, err := r.api.watch(ctx, r.spec(Target{Cluster: opts.Cluster, Service: opts.Service}, p, id, target, current, updated))
 	if err != nil {
 		return r.lostSight(ctx, res, p, err)
 	}
@@ -231,6 +236,7 @@ func Rollback(ctx context.Context, c Clients, opts RollbackOptions) (res *Result
 		ServiceState: r.api.serviceState(ctx, res.Cluster, res.Service, groups),
 		NextSteps:    []string{r.commands.Status(), "pick another revision with --to, or fix forward"},
 	}
+	r.addHistory(ctx, res)
 	r.progress.printf("FAILED: %s", res.Diagnosis.Summary)
 	return res, errors.New(res.Diagnosis.Summary)
 }

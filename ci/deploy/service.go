@@ -84,6 +84,7 @@ func (a *api) describeService(ctx context.Context, cluster, service string) (*ty
 	if len(out.Services) == 0 {
 		return nil, fmt.Errorf("describe service %q in cluster %q: ECS returned no service and no failure", service, cluster)
 	}
+	a.recent.putService(cluster, service, &out.Services[0])
 	return &out.Services[0], nil
 }
 

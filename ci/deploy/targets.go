@@ -230,6 +230,7 @@ func (a *api) describeTargetHealth(ctx context.Context, groupArn string) ([]elbt
 	if err != nil {
 		return nil, fmt.Errorf("describe target health: %w", err)
 	}
+	a.recent.putHealth(groupArn, out.TargetHealthDescriptions)
 	return out.TargetHealthDescriptions, nil
 }
 

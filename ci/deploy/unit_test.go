@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/aws/smithy-go"
 )
 
 func TestParseImageRef(t *testing.T) {
@@ -62,51 +64,124 @@ func TestDeriveTimeout(t *testing.T) {
 	}
 }
 
-func TestPacerNeverExceedsMaxAndSlowsDownOverBudget(t *testing.T) {
-	calls := 0
+// simulate runs a schedule for n ticks: each look costs cost(src) calls, targets are wanted
+// on the ticks want says. It returns the source looked at on each tick (-1: idle).
+func simulate(s *schedule, calls *int, n int, want func(k int) bool, cost func(source) int) []source {
+	var got []source
+	for k := 0; k < n; k++ {
+		src := s.pick(k, s.at(k), want(k))
+		if src >= 0 {
+			*calls += cost(src)
+			s.looked(src, k)
+		}
+		got = append(got, src)
+	}
+	return got
+}
+
+func TestScheduleTicks(t *testing.T) {
 	start := time.Unix(0, 0)
-	p := newPacer(PollPolicy{Initial: 100 * time.Millisecond, Max: 400 * time.Millisecond, CallsPerSecond: 5}, func() int { return calls }, start)
-	now := start
-	for round := 0; round < 50; round++ {
-		calls += 3 // every round costs 3 calls: 30/s at Initial, over budget
-		wait := p.next(now, now, true)
-		if wait < 100*time.Millisecond || wait > 400*time.Millisecond {
-			t.Fatalf("round %d: wait %s outside [Initial, Max]", round, wait)
+	for _, c := range []struct {
+		policy PollPolicy
+		tick   time.Duration
+		every  int
+	}{
+		{PollPolicy{}, time.Second, 2},
+		{PollPolicy{Initial: 2 * time.Second, Max: 2 * time.Second}, time.Second, 2},
+		{PollPolicy{Initial: 20 * time.Millisecond, Max: 50 * time.Millisecond}, 20 * time.Millisecond, 2},
+		{PollPolicy{Initial: 500 * time.Millisecond, Max: 2 * time.Second}, 500 * time.Millisecond, 4},
+	} {
+		s := newSchedule(c.policy, newBudget(c.policy, func() int { return 0 }, start), start)
+		if s.tick != c.tick || s.every != c.every || time.Duration(s.every)*s.tick > c.policy.withDefaults().Max {
+			t.Errorf("%+v: tick %s every %d, want %s every %d", c.policy, s.tick, s.every, c.tick, c.every)
 		}
-		if round > 0 && wait != 400*time.Millisecond {
-			t.Fatalf("round %d: over budget, wait %s; want Max", round, wait)
+	}
+	s := newSchedule(PollPolicy{}, newBudget(PollPolicy{}, func() int { return 0 }, start), start)
+	if got := s.nextTick(3, start.Add(3500*time.Millisecond)); got != 4 {
+		t.Errorf("next tick after 3 at 3.5s = %d, want 4", got)
+	}
+	if got := s.nextTick(3, start.Add(6200*time.Millisecond)); got != 7 {
+		t.Errorf("a look that overran to 6.2s: next tick %d, want 7 (ticks 4-6 skipped)", got)
+	}
+}
+
+// The service and the targets alternate: each is looked at every Max, one call per tick.
+func TestScheduleAlternatesSourcesWithinBudget(t *testing.T) {
+	start := time.Unix(0, 0)
+	calls := 0
+	s := newSchedule(PollPolicy{}, newBudget(PollPolicy{}, func() int { return calls }, start), start)
+	s.looked(lookService, 0) // the UpdateService answer
+	got := simulate(s, &calls, 40, func(k int) bool { return k >= 10 && k < 30 }, func(source) int { return 1 })
+	last := map[source]int{lookService: 0}
+	for k, src := range got {
+		if src < 0 {
+			continue
 		}
-		now = now.Add(wait)
+		if p, ok := last[src]; ok && (src == lookService || src == lookTargets) && k-p > 2 && k > 1 {
+			if src == lookService || (k > 11 && k < 30) {
+				t.Errorf("tick %d: %v looked at %d ticks after the previous look, want <= 2", k, src, k-p)
+			}
+		}
+		last[src] = k
+		if src == lookTargets && (k < 10 || k >= 30) {
+			t.Errorf("tick %d: targets looked at while not wanted", k)
+		}
 	}
-	if p.spare(now, 1) {
-		t.Error("spare() says an optional call fits while over budget")
+	for k := 11; k < 30; k++ {
+		if got[k] < 0 {
+			t.Errorf("tick %d idle while both sources are wanted: %v", k, got)
+			break
+		}
 	}
-	calls = 0
-	p = newPacer(PollPolicy{Initial: 100 * time.Millisecond, Max: 400 * time.Millisecond, CallsPerSecond: 5}, func() int { return calls }, start)
-	calls = 1
-	if d := p.next(start, start, true); d != 100*time.Millisecond || !p.spare(start.Add(time.Second), 4) {
-		t.Errorf("within budget: wait %s (want Initial), spare %v", d, p.spare(start.Add(time.Second), 4))
+	if rate := float64(calls) / 40; rate > 1 {
+		t.Errorf("%d calls in 40 ticks of 1s: %.2f/s, want <= 1", calls, rate)
 	}
-	// One call per round at Initial (10/s against a budget of 5/s) exhausts the head start.
-	now = start
-	for range 20 {
-		calls++
-		now = now.Add(p.next(now, now, true))
+	// Without targets wanted, every other tick is idle or an optional re-check.
+	quiet := 0
+	for k := 0; k < 10; k++ {
+		if got[k] != lookService {
+			quiet++
+		}
 	}
-	if rate := float64(calls) / now.Sub(start).Seconds(); rate > 5+budgetBurst/now.Sub(start).Seconds() {
-		t.Errorf("average %.1f calls/s; budget 5/s plus the head start", rate)
+	if quiet < 5 {
+		t.Errorf("ticks 0-9 without targets: %v, want the service every other tick only", got[:10])
 	}
-	// Quiet rounds back off to Max.
-	p = newPacer(PollPolicy{Initial: 100 * time.Millisecond, Max: 300 * time.Millisecond, CallsPerSecond: 1000}, func() int { return 0 }, start)
-	var got []time.Duration
-	for range 4 {
-		got = append(got, p.next(start, start, false))
+}
+
+// Over budget, the targets and the re-checks wait; the service keeps its cadence (nothing else
+// tells a rollout's end).
+func TestScheduleOverBudgetKeepsOnlyTheService(t *testing.T) {
+	start := time.Unix(0, 0)
+	calls := 0
+	s := newSchedule(PollPolicy{CallsPerSecond: 1}, newBudget(PollPolicy{CallsPerSecond: 1}, func() int { return calls }, start), start)
+	got := simulate(s, &calls, 60, func(int) bool { return true }, func(src source) int {
+		if src == lookService {
+			return 4 // every service look follows up with ListTasks and DescribeTasks
+		}
+		return 1
+	})
+	services, lastService := 0, -1
+	for k, src := range got {
+		if src == lookService {
+			if lastService >= 0 && k-lastService > 2 {
+				t.Errorf("tick %d: service looked at %d ticks after the previous look", k, k-lastService)
+			}
+			services++
+			lastService = k
+		}
+		if src == recheckTasks {
+			t.Errorf("tick %d: optional re-check while over budget", k)
+		}
 	}
-	if fmt.Sprint(got) != "[150ms 225ms 300ms 300ms]" {
-		t.Errorf("quiet intervals = %v", got)
+	if services != 30 {
+		t.Errorf("service looks = %d in 60 ticks, want 30", services)
 	}
-	if d := p.next(start, start, true); d != 100*time.Millisecond {
-		t.Errorf("after a change: %s, want Initial", d)
+	// The targets got only what the budget left: 60 s × 1/s + burst − 4 × 30.
+	if targets := calls - 4*services; targets > 0 && float64(calls) > budgetBurst+60+4*30 {
+		t.Errorf("targets looked at %d times over budget", targets)
+	}
+	if s.budget.spare(s.at(60), 1, 1) {
+		t.Error("spare() says a call fits while over budget")
 	}
 }
 
@@ -171,5 +246,56 @@ func TestTaskEvidence(t *testing.T) {
 	want := "task 0123abcd (app:42) stopped: Essential container in task exited; container app exit code 137 (reason: OutOfMemoryError: Container killed due to memory usage)"
 	if got := taskEvidence(task); got != want {
 		t.Errorf("taskEvidence =\n%s\nwant\n%s", got, want)
+	}
+}
+
+func TestAPIJSONKeepsSetZerosAndUserKeys(t *testing.T) {
+	in := &ecs.RegisterTaskDefinitionInput{
+		Family: aws.String("app"),
+		ContainerDefinitions: []types.ContainerDefinition{{
+			Name:         aws.String("app"),
+			Cpu:          0,               // not a pointer: unset, left out
+			Memory:       aws.Int32(0),    // a pointer: set to 0 on purpose, kept
+			Essential:    aws.Bool(false), // likewise
+			DockerLabels: map[string]string{"com.Example.Team": "payments"},
+			Environment:  []types.KeyValuePair{},
+		}},
+	}
+	got, err := apiJSON(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{
+  "containerDefinitions": [
+    {
+      "dockerLabels": {
+        "com.Example.Team": "payments"
+      },
+      "essential": false,
+      "memory": 0,
+      "name": "app"
+    }
+  ],
+  "family": "app"
+}`
+	if string(got) != want {
+		t.Errorf("apiJSON =\n%s\nwant\n%s", got, want)
+	}
+}
+
+func TestHistoryUnavailable(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want bool
+	}{
+		{&smithy.GenericAPIError{Code: "UnknownOperationException"}, true},
+		{&smithy.GenericAPIError{Code: "InvalidAction"}, true},
+		{&smithy.GenericAPIError{Code: "ThrottlingException"}, false},
+		{&smithy.GenericAPIError{Code: "AccessDeniedException"}, false},
+		{errors.New("connection reset"), false},
+	} {
+		if got := historyUnavailable(c.err); got != c.want {
+			t.Errorf("historyUnavailable(%v) = %v, want %v", c.err, got, c.want)
+		}
 	}
 }

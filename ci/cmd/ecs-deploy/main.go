@@ -2,12 +2,14 @@
 // its status — the deploy engine (package deploy) without Dagger, for a laptop or any CI host.
 //
 //	ecs-deploy deploy   --cluster C --service S --container N --image REPO@sha256:… [flags]
+//	ecs-deploy plan     --cluster C --service S --container N --image REPO@sha256:… [--task-definition-file F]
 //	ecs-deploy rollback --cluster C --service S [--to REVISION]
 //	ecs-deploy status   --cluster C --service S
 //
 // Region and credentials come from the standard AWS environment and config files
 // (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL, ...). Progress goes to stderr; the final result
-// line ("outcome=… task-definition=…") goes to stdout. Exit codes: see deploy.ExitCode
+// line ("outcome=… task-definition=…") goes to stdout. plan changes nothing: it prints to stdout
+// what deploy would change (the service's task definition, and the task definition diff). Exit codes: see deploy.ExitCode
 // (0 ok, 1 rolled back, 2 bad input, 3 failed and not rolled back, 4 interrupted, 5 AWS error).
 package main
 
@@ -37,6 +39,7 @@ func main() {
 const usage = `usage:
   ecs-deploy deploy   --cluster C --service S --container N --image REPO[:TAG]@sha256:<hex> [--task-definition-file F]
                       [--timeout D] [--no-rollback] [--deregister-failed] [--no-wait]
+  ecs-deploy plan     --cluster C --service S --container N --image REPO[:TAG]@sha256:<hex> [--task-definition-file F]
   ecs-deploy rollback --cluster C --service S [--to REVISION|family:REV|ARN] [--timeout D] [--no-wait]
   ecs-deploy status   --cluster C --service S
 `
@@ -51,18 +54,26 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	cluster := fs.String("cluster", "", "ECS cluster name or ARN")
 	service := fs.String("service", "", "ECS service name")
-	timeout := fs.Duration("timeout", 0, "how long to wait for the rollout (default: derived from the target groups' health checks)")
-	noWait := fs.Bool("no-wait", false, "stop after UpdateService instead of watching the rollout")
+	var timeout time.Duration
+	var noWait bool
+	waitFlags := func() {
+		fs.DurationVar(&timeout, "timeout", 0, "how long to wait for the rollout (default: derived from the target groups' health checks)")
+		fs.BoolVar(&noWait, "no-wait", false, "stop after UpdateService instead of watching the rollout")
+	}
 	var opts deploy.Options
 	var to string
 	switch args[0] {
-	case "deploy":
+	case "deploy", "plan":
 		fs.StringVar(&opts.Container, "container", "", "name of the container whose image changes")
 		fs.StringVar(&opts.Image, "image", "", "image, pinned by digest: REGISTRY/REPO[:TAG]@sha256:<64 hex>")
 		fs.StringVar(&opts.TaskDefinitionFile, "task-definition-file", "", "render the new revision from this committed JSON instead of cloning the live one")
-		fs.BoolVar(&opts.NoRollback, "no-rollback", false, "on failure, leave the service as it is")
-		fs.BoolVar(&opts.DeregisterFailed, "deregister-failed", false, "deregister the failed revision after rolling back")
+		if args[0] == "deploy" {
+			waitFlags()
+			fs.BoolVar(&opts.NoRollback, "no-rollback", false, "on failure, leave the service as it is")
+			fs.BoolVar(&opts.DeregisterFailed, "deregister-failed", false, "deregister the failed revision after rolling back")
+		}
 	case "rollback":
+		waitFlags()
 		fs.StringVar(&to, "to", "", "revision to go back to (default: the previous ACTIVE revision)")
 	case "status":
 	case "-h", "--help", "help":
@@ -103,16 +114,33 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		st.Render(stdout)
 		return deploy.ExitOK
+	case "plan":
+		opts.Cluster, opts.Service = *cluster, *service
+		return plan(ctx, clients, opts, stdout, stderr)
 	case "deploy":
-		opts.Cluster, opts.Service, opts.Timeout, opts.NoWait, opts.Progress = *cluster, *service, *timeout, *noWait, stderr
+		opts.Cluster, opts.Service, opts.Timeout, opts.NoWait, opts.Progress = *cluster, *service, timeout, noWait, stderr
 		res, err = deploy.Deploy(ctx, clients, opts)
 	case "rollback":
 		res, err = deploy.Rollback(ctx, clients, deploy.RollbackOptions{
-			Cluster: *cluster, Service: *service, To: to, Timeout: *timeout, NoWait: *noWait, Progress: stderr,
+			Cluster: *cluster, Service: *service, To: to, Timeout: timeout, NoWait: noWait, Progress: stderr,
 		})
 	}
 	report(stdout, stderr, res, err)
 	return deploy.ExitCode(res, err)
+}
+
+// plan prints what deploy would change; it changes nothing.
+func plan(ctx context.Context, clients deploy.Clients, opts deploy.Options, stdout, stderr io.Writer) int {
+	preview, err := deploy.Preview(ctx, clients, opts)
+	if err != nil {
+		report(stdout, stderr, nil, err)
+		return deploy.ExitCode(nil, err)
+	}
+	if err := preview.Render(stdout); err != nil {
+		fmt.Fprintf(stderr, "error: %v\n", err)
+		return deploy.ExitAWSError
+	}
+	return deploy.ExitOK
 }
 
 // report prints the diagnosis (stderr, for people) and one result line (stdout, for scripts).

@@ -139,6 +139,14 @@ func TestCLIAgainstMoto(t *testing.T) {
 		want(t, 2, `service "nope" not found in cluster "prod"`)
 	runCLI(t, bin, srv.Endpoint, "deploy", "--cluster", "prod").want(t, 2, "missing --service, --container")
 	runCLI(t, bin, srv.Endpoint, "frobnicate").want(t, 2, `unknown command "frobnicate"`)
+	planArgs := append(append([]string{"plan"}, target...), "--container", "app")
+	planned := runCLI(t, bin, srv.Endpoint, append(planArgs, "--image", newImage)...)
+	planned.want(t, 0, "~ service.taskDefinition: app:1 -> app:(next)",
+		`~ containerDefinitions[app].image: "`+liveImage+`" → "`+newImage+`"`, "0 to add, 1 to change, 0 to remove")
+	runCLI(t, bin, srv.Endpoint, append(planArgs, "--image", liveImage)...).want(t, 0, "nothing to deploy")
+	runCLI(t, bin, srv.Endpoint, append(planArgs, "--image", "app:latest")...).want(t, 2, "has no digest", "nothing was changed")
+	runCLI(t, bin, srv.Endpoint, append(planArgs, "--image", newImage, "--no-rollback")...).want(t, 2, "flag provided but not defined: -no-rollback")
+	runCLI(t, bin, srv.Endpoint, append([]string{"status"}, target...)...).want(t, 0, "runs      app:1") // plan changed nothing
 	runCLI(t, bin, srv.Endpoint, deployArgs("--image", newImage, "--no-wait")...).want(t, 0, "outcome=started", "task-definition=arn:aws:ecs:us-east-1:123456789012:task-definition/app:2")
 	runCLI(t, bin, srv.Endpoint, append([]string{"status"}, target...)...).want(t, 0, "runs      app:2", "app: "+newImage)
 	runCLI(t, bin, srv.Endpoint, append([]string{"rollback", "--no-wait"}, target...)...).want(t, 0, "outcome=started", "task-definition/app:1")

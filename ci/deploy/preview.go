@@ -1,0 +1,81 @@
+package deploy
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	diffplan "dagger/pipeline/plan"
+)
+
+// PlanPreview is what a deploy with the same Options would do, read without changing anything.
+type PlanPreview struct {
+	Cluster, Service      string
+	CurrentTaskDefinition string   // ARN of the revision the service runs
+	Unchanged             bool     // the deploy would register nothing and leave the service alone
+	Current               []byte   // canonical JSON of the RegisterTaskDefinitionInput of the live revision
+	Next                  []byte   // … and of the revision the deploy would register
+	ServiceChanges        []string // e.g. "taskDefinition: app:41 -> app:(next)"
+}
+
+// Preview reads and validates exactly as Deploy does before its first change (same errors:
+// InputError for bad input) and tells what the deploy would change. It makes only Describe
+// calls.
+func Preview(ctx context.Context, c Clients, opts Options) (*PlanPreview, error) {
+	r := &run{api: newAPI(c), progress: newProgress(opts.Progress)}
+	p, err := r.prepare(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	current, err := apiJSON(cloneTaskDefinition(p.live, p.tags))
+	if err != nil {
+		return nil, fmt.Errorf("render the live task definition: %w", err)
+	}
+	next, err := apiJSON(p.input)
+	if err != nil {
+		return nil, fmt.Errorf("render the new task definition: %w", err)
+	}
+	preview := &PlanPreview{
+		Cluster: opts.Cluster, Service: opts.Service,
+		CurrentTaskDefinition: aws.ToString(p.svc.TaskDefinition),
+		Unchanged:             p.same,
+		Current:               current, Next: next,
+	}
+	if !p.same {
+		preview.ServiceChanges = []string{fmt.Sprintf("taskDefinition: %s -> %s:(next)",
+			revisionName(preview.CurrentTaskDefinition), aws.ToString(p.input.Family))}
+	}
+	return preview, nil
+}
+
+// Changes lists the differences between the live task definition and the next one.
+func (p *PlanPreview) Changes() ([]diffplan.Change, error) {
+	return diffplan.DiffTaskDefinitions(p.Current, p.Next)
+}
+
+// Render writes the plan for a person: the service, what changes on it, and the task
+// definition diff, one line per change.
+func (p *PlanPreview) Render(w io.Writer) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "service %s in cluster %s runs %s\n", p.Service, p.Cluster, revisionName(p.CurrentTaskDefinition))
+	if p.Unchanged {
+		b.WriteString("nothing to deploy: the image already runs (no new revision, service untouched)\n")
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
+	for _, c := range p.ServiceChanges {
+		fmt.Fprintf(&b, "~ service.%s\n", c)
+	}
+	b.WriteString("task definition:\n")
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return err
+	}
+	changes, err := p.Changes()
+	if err != nil {
+		return err
+	}
+	return diffplan.Render(w, changes)
+}

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"dagger/pipeline/deploy"
+	"dagger/pipeline/internal/dagger"
+	"dagger/pipeline/release"
+)
+
+// unpublishedDigest stands for the digest of an image that plan does not build or push.
+var unpublishedDigest = "sha256:" + strings.Repeat("0", 64)
+
+// Plan shows what deploy would change on an ECS environment — a readable diff of the task
+// definition and the service — and changes nothing. Without --image it plans the image this
+// checkout would publish, whose digest is known only once it is pushed.
+// +cache="never"
+func (m *Pipeline) Plan(
+	ctx context.Context,
+	// The environment, as named in ci/environments.json.
+	env string,
+	// The image a promotion would deploy, pinned by digest (REPO@sha256:…).
+	// +optional
+	image string,
+	// The AWS access key ID, e.g. env://AWS_ACCESS_KEY_ID.
+	// +optional
+	awsAccessKeyId *dagger.Secret,
+	// The AWS secret access key, e.g. env://AWS_SECRET_ACCESS_KEY.
+	// +optional
+	awsSecretAccessKey *dagger.Secret,
+	// The AWS session token of a role's temporary credentials, e.g. env://AWS_SESSION_TOKEN.
+	// +optional
+	awsSessionToken *dagger.Secret,
+) (string, error) {
+	target, err := m.environment(ctx, env)
+	if err != nil {
+		return "", err
+	}
+	cfg, err := awsCredentials{awsAccessKeyId, awsSecretAccessKey, awsSessionToken}.forAccount(ctx, target)
+	if err != nil {
+		return "", err
+	}
+	placeholder := ""
+	if image == "" {
+		facts, err := m.gitFacts(ctx)
+		if err != nil {
+			return "", err
+		}
+		image = target.ImageRepository() + "@" + unpublishedDigest
+		placeholder = fmt.Sprintf(":%s@(digest known once published)", facts.Info.Tags()[0])
+	} else if _, err := release.RequireDigest(image); err != nil {
+		return "", err
+	}
+	opts := deploy.Options{
+		Target: deploy.Target{Cluster: target.Cluster, Service: target.Service, Container: target.Container},
+		Image:  image,
+	}
+	if !target.UsesLiveTaskDefinition() {
+		file, cleanup, err := m.taskDefinitionFile(ctx, target.TaskDefinition)
+		if err != nil {
+			return "", err
+		}
+		defer cleanup()
+		opts.TaskDefinitionFile = file
+	}
+	preview, err := deploy.Preview(ctx, deploy.NewClients(cfg), opts)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "plan for %s (nothing was changed):\n", target.Name)
+	if err := preview.Render(&b); err != nil {
+		return "", err
+	}
+	out := b.String()
+	if placeholder != "" {
+		out = strings.ReplaceAll(out, "@"+unpublishedDigest, placeholder)
+	}
+	return out, nil
+}
