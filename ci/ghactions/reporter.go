@@ -161,6 +161,17 @@ func (r *Reporter) annotate(msg string, at Annotation, write func(*githubactions
 	write(r.action.WithFieldsMap(props), r.scrub(msg))
 }
 
+// Log writes text to the job log, secrets scrubbed. A line that would read as a workflow command
+// (a diagnosis can quote a container's output) is defused so that it only prints.
+func (r *Reporter) Log(text string) {
+	for _, line := range strings.Split(strings.TrimRight(r.scrub(text), "\n"), "\n") {
+		if trimmed := strings.TrimLeft(line, " \t"); strings.HasPrefix(trimmed, "::") {
+			line = strings.Replace(line, "::", ": :", 1)
+		}
+		r.action.Infof("%s", line)
+	}
+}
+
 // scrub replaces every masked secret in s with ***.
 func (r *Reporter) scrub(s string) string {
 	r.mu.Lock()

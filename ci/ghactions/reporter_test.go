@@ -227,3 +227,16 @@ func TestNotice(t *testing.T) {
 		t.Errorf("Notice outside Actions wrote %q", outside.stdout.String())
 	}
 }
+
+// Log prints text for people: secrets scrubbed, and a quoted line that looks like a workflow
+// command (a container's output in a diagnosis) printed, not obeyed.
+func TestLogScrubsAndDefusesWorkflowCommands(t *testing.T) {
+	run := newRunner(t, true)
+	rep := run.reporter()
+	rep.Mask("tok123")
+	rep.Log("container said:\n  ::set-env name=PATH::/evil\n::add-mask::x\nkey tok123\n")
+	want := "::add-mask::tok123\ncontainer said:\n  : :set-env name=PATH::/evil\n: :add-mask::x\nkey ***\n"
+	if got := run.stdout.String(); got != want {
+		t.Errorf("stdout:\n%q\nwant:\n%q", got, want)
+	}
+}

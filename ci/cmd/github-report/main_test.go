@@ -161,6 +161,18 @@ func TestRolledBackFailure(t *testing.T) {
 	}
 	r.check(t,
 		secretMasks+
+			"::group::Diagnosis of the deploy to staging\n"+
+			"task 1a2b stopped: Essential container in task exited (exit code 1)\n"+
+			"evidence:\n"+
+			"  - task 1a2b (service:42): exit code 1, reason: Essential container in task exited\n"+
+			"  - target 10.0.1.7:8080 in tg-web: unhealthy, Target.ResponseCodeMismatch\n"+
+			"  - container log: signing with *** failed\n"+
+			"service now: back on service:41, 2/2 running\n"+
+			"next steps:\n"+
+			"  - read the logs of task 1a2b in CloudWatch\n"+
+			"\n"+
+			"error: deploy to staging: rolled-back\n"+
+			"::endgroup::\n"+
 			"::error title=Deploy to staging%3A rolled-back::task 1a2b stopped: Essential container in task exited (exit code 1)\n",
 		outputs("image", image, "task-definition-arn", newARN, "outcome", "rolled-back"),
 		"### Deploy to `staging`: rolled-back\n"+

@@ -102,6 +102,13 @@ func report(rep *ghactions.Reporter, stdout io.Writer, res ghactions.DeployResul
 			errs = append(errs, rep.Output(output.name, output.value))
 		}
 	}
+	if summary.Diagnosis != "" {
+		// The diagnosis, folded under its own heading in the job log, next to the annotation.
+		errs = append(errs, rep.Group("Diagnosis of the deploy to "+res.Environment, func() error {
+			rep.Log(summary.Diagnosis)
+			return nil
+		}))
+	}
 	title := fmt.Sprintf("Deploy to %s: %s", res.Environment, res.Outcome)
 	if res.Succeeded() {
 		rep.Notice(successMessage(res, summary), ghactions.Annotation{Title: title})
