@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"dagger/pipeline/environments"
 )
 
@@ -21,4 +23,15 @@ func (m *Pipeline) environment(ctx context.Context, name string) (environments.E
 		return environments.Environment{}, fmt.Errorf("%s: %w", environmentsFile, err)
 	}
 	return cfg.Get(name)
+}
+
+// ecsEnvironment resolves an ECS environment and an AWS config whose credentials STS confirmed
+// to belong to its account.
+func (m *Pipeline) ecsEnvironment(ctx context.Context, name string, creds awsCredentials) (environments.Environment, aws.Config, error) {
+	target, err := m.environment(ctx, name)
+	if err != nil {
+		return target, aws.Config{}, err
+	}
+	cfg, err := creds.forAccount(ctx, target)
+	return target, cfg, err
 }

@@ -34,11 +34,7 @@ func (m *Pipeline) Plan(
 	// +optional
 	awsSessionToken *dagger.Secret,
 ) (string, error) {
-	target, err := m.environment(ctx, env)
-	if err != nil {
-		return "", err
-	}
-	cfg, err := awsCredentials{awsAccessKeyId, awsSecretAccessKey, awsSessionToken}.forAccount(ctx, target)
+	target, cfg, err := m.ecsEnvironment(ctx, env, awsCredentials{awsAccessKeyId, awsSecretAccessKey, awsSessionToken})
 	if err != nil {
 		return "", err
 	}
