@@ -73,3 +73,41 @@ func (a *api) elbOptions(o *elb.Options) {
 	o.Retryer = a.retryer
 	o.APIOptions = append(o.APIOptions, a.calls.Middleware)
 }
+
+// lookKey marks the context of a watcher's look (see asLook).
+type lookKey struct{}
+
+// asLook marks ctx as a watcher's look: its describe calls make one attempt each, no SDK
+// retries. The watcher is the retry loop for these: a look that meets throttling or a 5xx
+// ends, the source stays due, and the schedule backs off (see schedule.failed). Retrying
+// inside the look would multiply the calls exactly when AWS asks for fewer (the SDK's
+// attempts are spaced by at most retryMaxBackoff, i.e. up to ten calls a few seconds apart).
+func asLook(ctx context.Context) context.Context { return context.WithValue(ctx, lookKey{}, true) }
+
+// notLook undoes asLook for the calls made once the watch is over (the evidence of a
+// failure), which must get their answer: they have the engine's retries.
+func notLook(ctx context.Context) context.Context { return context.WithValue(ctx, lookKey{}, false) }
+
+func isLook(ctx context.Context) bool { v, _ := ctx.Value(lookKey{}).(bool); return v }
+
+// ecsOptionsFor is ecsOptions, with a single attempt for a look.
+func (a *api) ecsOptionsFor(ctx context.Context) func(*ecs.Options) {
+	if !isLook(ctx) {
+		return a.ecsOptions
+	}
+	return func(o *ecs.Options) {
+		a.ecsOptions(o)
+		o.Retryer = aws.NopRetryer{}
+	}
+}
+
+// elbOptionsFor is elbOptions, with a single attempt for a look.
+func (a *api) elbOptionsFor(ctx context.Context) func(*elb.Options) {
+	if !isLook(ctx) {
+		return a.elbOptions
+	}
+	return func(o *elb.Options) {
+		a.elbOptions(o)
+		o.Retryer = aws.NopRetryer{}
+	}
+}

@@ -87,7 +87,7 @@ type run struct {
 	poll     PollPolicy
 	commands Commands
 	updateAt time.Time // just before our UpdateService: the service deployments since are ours or later
-	budget   *budget   // the call budget of all the run's waiting (the deploy's and its rollback's)
+	budget   *budget   // the call budget of all the run's waiting (the deploy's and its rollback's), from UpdateService
 }
 
 // Deploy runs the whole flow: read and validate, register the new revision, update the
@@ -97,6 +97,7 @@ type run struct {
 func Deploy(ctx context.Context, c Clients, opts Options) (res *Result, err error) {
 	r := &run{api: newAPI(c), progress: newProgress(opts.Progress), poll: opts.Poll,
 		commands: opts.Commands.orCLI(opts.Cluster, opts.Service)}
+	r.api.recent.maxAge = opts.Poll.withDefaults().Max // the watcher's own freshness
 	started := time.Now()
 	defer func() {
 		if res != nil {
@@ -132,7 +133,7 @@ func Deploy(ctx context.Context, c Clients, opts Options) (res *Result, err erro
 	}
 
 	// 3. Point the service at it, and remember which deployment is ours.
-	r.updateAt = time.Now()
+	r.startUpdate()
 	id, updated, err := r.api.updateService(ctx, opts.Cluster, opts.Service, res.TaskDefinition)
 	if err != nil {
 		return r.updateFailed(ctx, res, err)
@@ -240,7 +241,15 @@ func (r *run) spec(t Target, p *plan, deploymentID, taskDefinition, previous str
 	}
 }
 
-// waitBudget is the run's call budget, started by its first watch.
+// startUpdate marks the moment just before the UpdateService that starts our deployment. The
+// call budget of the run's waiting starts there and counts that call: it is the average from
+// UpdateService until the run returns, the load a deploy puts on the account's describe limits.
+func (r *run) startUpdate() {
+	r.updateAt = time.Now()
+	r.budget = newBudget(r.poll, r.api.calls.Count, r.updateAt)
+}
+
+// waitBudget is the run's call budget, started by startUpdate (or else by its first watch).
 func (r *run) waitBudget() *budget {
 	if r.budget == nil {
 		r.budget = newBudget(r.poll, r.api.calls.Count, time.Now())
@@ -376,7 +385,9 @@ func (r *run) superseded(ctx context.Context, res *Result, p *plan, out *watchOu
 			r.commands.Status(),
 		},
 	}
-	r.addHistory(ctx, res)
+	// No service deployment history: DescribeServices already named the deployment that
+	// replaced ours and its revision, and ours was merely stopped by it, so the history would
+	// add two calls and no cause.
 	r.progress.printf("SUPERSEDED: %s", out.summary)
 	return res, errors.New(out.summary)
 }

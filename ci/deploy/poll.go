@@ -65,6 +65,9 @@ const (
 	// recheckShare is the share of the budget below which the optional re-checks may run, so
 	// that they never push the average up to the budget.
 	recheckShare = 0.75
+	// quickRetries is how many failed looks in a row are retried on the next tick before the
+	// schedule backs off to one try per Max.
+	quickRetries = 2
 )
 
 // schedule decides, tick by tick, which evidence source the watcher looks at. Ticks fall on a
@@ -73,11 +76,15 @@ const (
 // tick, the service first when both are due, so the service and the targets alternate: each
 // is seen at least every Max, and a tick costs one call (one per target group).
 //
-// The budget: calls made since the run's first watch started (a rollback's watch shares it)
-// ≤ budgetBurst + CallsPerSecond × elapsed. Over budget, a tick looks only at the service (the
-// detection guarantee: nothing else tells a rollout's end) and the targets wait for the
-// budget; the optional re-check runs only below recheckShare of it. The follow-up calls a
-// change makes necessary are always made: they are how a failure is seen at first evidence.
+// The budget: calls made since the UpdateService that started the run's deployment, that call
+// included (a rollback's watch shares it) ≤ budgetBurst + CallsPerSecond × elapsed. Over
+// budget, a tick looks only at the service (the detection guarantee: nothing else tells a
+// rollout's end) and the targets wait for the budget; the optional re-check runs only below
+// recheckShare of it. The follow-up calls a change makes necessary are always made: they are
+// how a failure is seen at first evidence.
+//
+// Throttling and 5xx answers mean "slow down": a look makes one attempt (no SDK retries, see
+// asLook), and after a failed look the schedule backs off (see failed) before looking again.
 type schedule struct {
 	tick    time.Duration
 	every   int // ticks between two looks at the same source
@@ -85,6 +92,10 @@ type schedule struct {
 	start   time.Time
 	last    [sources]int // tick of the last look at each source
 	budget  *budget
+	// failures counts the looks in a row that met throttling or a 5xx; until tick resume
+	// the watcher looks at nothing (see failed).
+	failures int
+	resume   int
 }
 
 func newSchedule(policy PollPolicy, b *budget, start time.Time) *schedule {
@@ -113,11 +124,32 @@ func (s *schedule) nextTick(k int, now time.Time) int {
 }
 
 // looked records that src was looked at on tick k.
-func (s *schedule) looked(src source, k int) { s.last[src] = k }
+func (s *schedule) looked(src source, k int) {
+	s.last[src] = k
+	s.failures = 0
+}
+
+// failed records that the look on tick k met throttling or a 5xx: AWS asks for fewer calls.
+// The next look (at any source: ECS and ELBv2 throttle per account) waits: one tick after the
+// first and second failure in a row (a lone error is common and a tick is the budget's pace),
+// then every ticks (Max) after each further one. A failing source is thus still tried at least
+// every Max, as it would be looked at anyway, and a short burst of errors delays the look it
+// hit by two ticks at most.
+func (s *schedule) failed(k int) {
+	s.failures++
+	wait := 1
+	if s.failures > quickRetries {
+		wait = s.every
+	}
+	s.resume = k + wait
+}
 
 // pick returns the source to look at on tick k at time now, or -1 for an idle tick. targets
 // says whether target health is wanted (our tasks run and are not all healthy).
 func (s *schedule) pick(k int, now time.Time, targets bool) source {
+	if k < s.resume {
+		return -1 // backing off after throttling or a 5xx
+	}
 	due := func(src source, period int) bool { return k-s.last[src] >= period }
 	best := source(-1)
 	switch {

@@ -15,6 +15,8 @@ import (
 //   - the backoff is capped at 1 s: a deploy waits on these answers (a longer cap made the
 //     benchmark's throttling scenario see the final state up to 6 s late), and one retry a
 //     second is the watcher's call budget anyway;
+//   - the watcher's looks are the exception: they make one attempt each and the watcher's
+//     schedule retries them, backing off (see asLook and schedule.failed);
 //   - no client-side retry quota (ratelimit.None): the SDK's token bucket turns a long burst of
 //     throttling into "retry quota exceeded", which is exactly the failure we must avoid.
 const (
@@ -44,8 +46,7 @@ func NewRetryer() aws.Retryer {
 }
 
 // isTransient reports whether err is the kind the retryer retries (throttling, 5xx, network):
-// when one still comes out of the retryer while waiting, the watcher skips the round instead of
-// failing the deploy.
+// when a look meets one, the watcher backs off and looks again instead of failing the deploy.
 func isTransient(err error) bool {
 	return NewRetryer().IsErrorRetryable(err)
 }

@@ -166,6 +166,7 @@ type RollbackOptions struct {
 func Rollback(ctx context.Context, c Clients, opts RollbackOptions) (res *Result, err error) {
 	r := &run{api: newAPI(c), progress: newProgress(opts.Progress), poll: opts.Poll,
 		commands: opts.Commands.orCLI(opts.Cluster, opts.Service)}
+	r.api.recent.maxAge = opts.Poll.withDefaults().Max // the watcher's own freshness
 	started := time.Now()
 	defer func() {
 		if res != nil {
@@ -201,7 +202,7 @@ func Rollback(ctx context.Context, c Clients, opts RollbackOptions) (res *Result
 	}
 
 	r.progress.printf("rolling service %s back from %s to %s", opts.Service, revisionName(current), revisionName(target))
-	r.updateAt = time.Now()
+	r.startUpdate()
 	id, updated, err := r.api.updateService(ctx, opts.Cluster, opts.Service, target)
 	if err != nil {
 		return nil, err // nothing changed

@@ -337,6 +337,11 @@ func TestScenarioOverlappingDeploymentIsSuperseded(t *testing.T) {
 	if !strings.Contains(strings.ToLower(r.diagnosis()), "supersed") {
 		t.Errorf("diagnosis does not say the deployment was superseded")
 	}
+	// DescribeServices named the other deployment: the service deployment history would only
+	// repeat it, at two more calls.
+	if n := r.fake.CallCount("ListServiceDeployments") + r.fake.CallCount("DescribeServiceDeployments"); n != 0 {
+		t.Errorf("%d service deployment history calls for a superseded deployment, want none", n)
+	}
 	// Not rolled back: the other party's revision stays.
 	r.wantServiceOn(t, 3, 2)
 }

@@ -62,7 +62,7 @@ func (a *api) readService(ctx context.Context, cluster, service string) (*types.
 func (a *api) describeService(ctx context.Context, cluster, service string) (*types.Service, error) {
 	out, err := a.ecs.DescribeServices(ctx, &ecs.DescribeServicesInput{
 		Cluster: aws.String(cluster), Services: []string{service},
-	}, a.ecsOptions)
+	}, a.ecsOptionsFor(ctx))
 	if err != nil {
 		if errorCode(err) == "ClusterNotFoundException" {
 			return nil, &InputError{

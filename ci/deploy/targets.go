@@ -226,7 +226,7 @@ func taskIP(task types.Task) string {
 
 // describeTargetHealth returns the health of every registered target of a target group.
 func (a *api) describeTargetHealth(ctx context.Context, groupArn string) ([]elbtypes.TargetHealthDescription, error) {
-	out, err := a.elb.DescribeTargetHealth(ctx, &elb.DescribeTargetHealthInput{TargetGroupArn: aws.String(groupArn)}, a.elbOptions)
+	out, err := a.elb.DescribeTargetHealth(ctx, &elb.DescribeTargetHealthInput{TargetGroupArn: aws.String(groupArn)}, a.elbOptionsFor(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("describe target health: %w", err)
 	}

@@ -19,7 +19,7 @@ func (a *api) listTasks(ctx context.Context, cluster, deploymentID string, statu
 		Cluster: aws.String(cluster), StartedBy: aws.String(deploymentID), DesiredStatus: status,
 	})
 	for p.HasMorePages() {
-		out, err := p.NextPage(ctx, a.ecsOptions)
+		out, err := p.NextPage(ctx, a.ecsOptionsFor(ctx))
 		if err != nil {
 			return nil, fmt.Errorf("list %s tasks of %s: %w", strings.ToLower(string(status)), deploymentID, err)
 		}
@@ -34,7 +34,7 @@ func (a *api) describeTasks(ctx context.Context, cluster string, arns []string) 
 	var tasks []types.Task
 	for start := 0; start < len(arns); start += 100 {
 		chunk := arns[start:min(start+100, len(arns))]
-		out, err := a.ecs.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(cluster), Tasks: chunk}, a.ecsOptions)
+		out, err := a.ecs.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(cluster), Tasks: chunk}, a.ecsOptionsFor(ctx))
 		if err != nil {
 			return nil, fmt.Errorf("describe tasks: %w", err)
 		}

@@ -299,3 +299,42 @@ func TestHistoryUnavailable(t *testing.T) {
 		}
 	}
 }
+
+// A look that meets throttling or a 5xx backs the schedule off: the next look (at any source)
+// comes one tick later for the first two failures in a row, then only every Max; a look that
+// succeeds ends the back-off.
+func TestScheduleBacksOffAfterFailedLooks(t *testing.T) {
+	start := time.Unix(0, 0)
+	calls := 0
+	s := newSchedule(PollPolicy{}, newBudget(PollPolicy{}, func() int { return calls }, start), start)
+	s.looked(lookService, 0) // the UpdateService answer
+	pick := func(k int) source { return s.pick(k, s.at(k), true) }
+
+	if got := pick(2); got != lookService {
+		t.Fatalf("tick 2: %v, want the service", got)
+	}
+	// Ticks at which the next look is allowed after each failure in a row.
+	k := 2
+	for i, wantNext := range []int{3, 4, 6, 8, 10} {
+		s.failed(k)
+		for j := k + 1; j < wantNext; j++ {
+			if got := pick(j); got >= 0 {
+				t.Fatalf("failure %d at tick %d: tick %d looks at %v, want nothing (backing off)", i+1, k, j, got)
+			}
+		}
+		if got := pick(wantNext); got != lookService {
+			t.Fatalf("failure %d at tick %d: tick %d looks at %v, want the service again", i+1, k, wantNext, got)
+		}
+		k = wantNext
+	}
+	// A success ends the back-off: the targets (wanted, due) take the next tick, and a new
+	// failure is retried on the next tick again.
+	s.looked(lookService, k)
+	if got := pick(k + 1); got != lookTargets {
+		t.Fatalf("after a successful look at tick %d: tick %d looks at %v, want the targets", k, k+1, got)
+	}
+	s.failed(k + 1)
+	if got := pick(k + 2); got != lookService {
+		t.Fatalf("a first failure after a success: tick %d looks at %v, want the service (due) at once", k+2, got)
+	}
+}

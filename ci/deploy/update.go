@@ -56,6 +56,7 @@ func (a *api) updateService(ctx context.Context, cluster, service, taskDefinitio
 	if svc == nil {
 		return "", nil, nil
 	}
+	a.recent.putService(cluster, service, svc) // the service as it is now, for a diagnosis
 	for _, d := range svc.Deployments {
 		if aws.ToString(d.Status) == "PRIMARY" && aws.ToString(d.TaskDefinition) == taskDefinition {
 			return aws.ToString(d.Id), svc, nil

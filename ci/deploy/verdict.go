@@ -98,6 +98,7 @@ func (w *watcher) unmet() []string {
 // addStoppedEvidence adds our stopped tasks (and unhealthy targets last seen) to a failure's
 // evidence: a circuit breaker's reason says that tasks failed, these say why.
 func (w *watcher) addStoppedEvidence(ctx context.Context, out *watchOutcome) {
+	ctx = notLook(ctx) // the evidence must get its answer: the engine's retries
 	stopped, err := w.api.listTasks(ctx, w.spec.cluster, w.spec.deploymentID, types.DesiredStatusStopped)
 	if err == nil && len(stopped) > 0 {
 		if tasks, err := w.api.describeTasks(ctx, w.spec.cluster, stopped[:min(len(stopped), 10)]); err == nil {

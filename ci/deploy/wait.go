@@ -106,7 +106,7 @@ func (a *api) watch(ctx context.Context, spec watchSpec) (*watchOutcome, error) 
 		if src < 0 {
 			continue // idle tick
 		}
-		lookCtx, cancel := context.WithDeadline(ctx, deadline)
+		lookCtx, cancel := context.WithDeadline(asLook(ctx), deadline)
 		out, err := w.look(lookCtx, src, expected)
 		cancel()
 		switch {
@@ -119,8 +119,10 @@ func (a *api) watch(ctx context.Context, spec watchSpec) (*watchOutcome, error) 
 		case !time.Now().Before(deadline):
 			// the look was cut by the deadline: that is the timeout on the next turn
 		case isTransient(err):
-			// Throttling or 5xx that outlasted the retryer: never a reason to fail a deploy.
-			// The source stays due, so the next tick looks at it again.
+			// Throttling, a 5xx or a network error (a look makes one attempt, see asLook):
+			// never a reason to fail a deploy. The source stays due, and the schedule backs
+			// off before the next look.
+			w.sched.failed(k)
 			if code := errorCode(err); code != w.lastErr {
 				w.lastErr = code
 				w.spec.progress.printf("AWS answered %s; still waiting", code)

@@ -1,6 +1,7 @@
 package fakeaws
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -352,6 +353,11 @@ func (f *Fake) updateService(req ecsRequest, now time.Time) (any, *ecsError) {
 			steps = HealthySteps(f.cfg.Scenario.Unit)
 		}
 	}
+	// Steps play in time order whatever order the scenario lists them in: ThrottlingBurst and
+	// Transient5xx list their faults first, and played in list order a fault at 2.5 units held
+	// back the rollout's steps at 1 and 2 units until it fired.
+	steps = slices.Clone(steps)
+	slices.SortStableFunc(steps, func(a, b Step) int { return cmp.Compare(a.At, b.At) })
 	f.timeline = &timeline{start: now, steps: steps, dep: d}
 	return map[string]any{"service": f.serviceJSON()}, nil
 }

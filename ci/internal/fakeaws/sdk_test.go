@@ -542,3 +542,17 @@ func TestTaskDefinitionRevisionsListAndDeregister(t *testing.T) {
 		t.Errorf("UpdateService to an INACTIVE revision: %v", err)
 	}
 }
+
+// Steps play in time order whatever order a scenario lists them in (ThrottlingBurst and
+// Transient5xx list their faults first): a step due in an hour holds back none due sooner.
+func TestStepsPlayInTimeOrder(t *testing.T) {
+	sc := fakeaws.Scenario{Name: "OutOfOrder", Unit: unit, Steps: []fakeaws.Step{
+		{At: time.Hour, Do: fakeaws.Throttle(1)},
+		{At: unit, Do: fakeaws.StartTasks(0)},
+	}}
+	e := start(t, fakeaws.Config{Scenario: sc}, 0)
+	id, _ := e.deployNewImage(t)
+	eventually(t, "the tasks started at 1 unit", func() bool {
+		return len(e.tasks(t, ecstypes.DesiredStatusRunning, id)) == 2
+	})
+}
