@@ -304,7 +304,14 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg deregisterFailed", err))
 				}
 			}
-			return (*Pipeline).Deploy(&parent, ctx, env, image, awsAccessKeyId, awsSecretAccessKey, awsSessionToken, noRollback, deregisterFailed)
+			var imageDefinitions bool
+			if inputArgs["imageDefinitions"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["imageDefinitions"]), &imageDefinitions)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg imageDefinitions", err))
+				}
+			}
+			return (*Pipeline).Deploy(&parent, ctx, env, image, awsAccessKeyId, awsSecretAccessKey, awsSessionToken, noRollback, deregisterFailed, imageDefinitions)
 		case "Dev":
 			var parent Pipeline
 			err = json.Unmarshal(parentJSON, &parent)

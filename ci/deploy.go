@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 
+	"dagger/pipeline/codepipeline"
 	"dagger/pipeline/deploy"
 	"dagger/pipeline/environments"
 	"dagger/pipeline/ghactions"
@@ -48,6 +49,10 @@ func (m *Pipeline) Deploy(
 	// After rolling back, deregister the task-definition revision that failed.
 	// +optional
 	deregisterFailed bool,
+	// Print, instead of the report, the imagedefinitions.json of the deployed image that
+	// CodePipeline's ECS deploy action reads; save it with -o imagedefinitions.json.
+	// +optional
+	imageDefinitions bool,
 ) (string, error) {
 	target, err := m.environment(ctx, env)
 	if err != nil {
@@ -58,6 +63,10 @@ func (m *Pipeline) Deploy(
 	}
 	creds := awsCredentials{awsAccessKeyId, awsSecretAccessKey, awsSessionToken}
 	res, err := m.deployECS(ctx, target, image, creds, noRollback, deregisterFailed)
+	if imageDefinitions && err == nil {
+		data, err := codepipeline.ImageDefinitions(target.Container, res.Image)
+		return string(data), err
+	}
 	return deployOutput(target, res, err)
 }
 
