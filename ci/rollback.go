@@ -4,19 +4,26 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
 
 	"dagger/pipeline/deploy"
 	"dagger/pipeline/internal/dagger"
+	"dagger/pipeline/registry"
 )
 
 // Rollback puts an ECS environment's service back on its previous task-definition revision, or on
-// the revision named by --to, and waits and diagnoses like deploy.
+// the revision named by --to, and waits and diagnoses like deploy. An image tag in --to is
+// resolved to its digest in the environment's ECR repository, and the service goes back to the
+// newest ACTIVE revision that runs that digest.
 // +cache="never"
 func (m *Pipeline) Rollback(
 	ctx context.Context,
 	// The environment, as named in ci/environments.json.
 	env string,
-	// The revision to go back to: a revision number (42), family:revision, or a task-definition ARN.
+	// The revision to go back to: a revision number (42), family:revision, a task-definition ARN,
+	// or an image tag (v1.4.2, sha-3f2a9c41d0b7).
 	// Default: the previous ACTIVE revision of the family.
 	// +optional
 	to string,
@@ -34,14 +41,24 @@ func (m *Pipeline) Rollback(
 	if err != nil {
 		return "", err
 	}
-	res, err := deploy.Rollback(ctx, deploy.NewClients(cfg), deploy.RollbackOptions{
+	opts := deploy.RollbackOptions{
 		Cluster:  target.Cluster,
 		Service:  target.Service,
 		To:       to,
 		Timeout:  target.WaitTimeout,
 		Progress: os.Stderr,
 		Commands: daggerCommands(target.Name),
-	})
+	}
+	if tag := strings.TrimSpace(to); deploy.IsImageTag(tag) {
+		// Deployed images are pinned by digest, so a tag only finds its revision through the
+		// digest it names in the registry now.
+		digest, err := registry.ResolveTag(ctx, ecr.NewFromConfig(cfg), target.ECRRepository, tag)
+		if err != nil {
+			return "", fmt.Errorf("rollback of %s to image tag %s: %w", target.Name, tag, err)
+		}
+		opts.To, opts.ToImageDigest = "", digest
+	}
+	res, err := deploy.Rollback(ctx, deploy.NewClients(cfg), opts)
 	report := deployReport(target, res)
 	if err != nil {
 		return report, fmt.Errorf("%s\n%w", report, err)

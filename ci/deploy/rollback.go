@@ -153,11 +153,14 @@ func orUnknownErr(err error) error {
 type RollbackOptions struct {
 	Cluster, Service string
 	To               string // "" = previous ACTIVE revision of the family; or a revision number, family:rev, or ARN
-	Timeout          time.Duration
-	Poll             PollPolicy
-	Progress         io.Writer
-	NoWait           bool     // stop after UpdateService (Outcome Started); see Options.NoWait
-	Commands         Commands // what a diagnosis tells a person to run next; zero fields: the ecs-deploy CLI's
+	// ToImageDigest ("sha256:<64 hex>"), with To empty, selects the newest ACTIVE revision of the
+	// family whose containers run that image; setting both is an InputError.
+	ToImageDigest string
+	Timeout       time.Duration
+	Poll          PollPolicy
+	Progress      io.Writer
+	NoWait        bool     // stop after UpdateService (Outcome Started); see Options.NoWait
+	Commands      Commands // what a diagnosis tells a person to run next; zero fields: the ecs-deploy CLI's
 }
 
 // Rollback points the service at an earlier revision and watches that deployment with the same
@@ -176,13 +179,21 @@ func Rollback(ctx context.Context, c Clients, opts RollbackOptions) (res *Result
 	if strings.TrimSpace(opts.Cluster) == "" || strings.TrimSpace(opts.Service) == "" {
 		return nil, &InputError{What: "missing --cluster or --service", Why: "the rollback must know which service to change", Fix: "pass --cluster and --service"}
 	}
+	if err := checkRollbackSelection(opts); err != nil {
+		return nil, err
+	}
 	svc, err := r.api.readService(ctx, opts.Cluster, opts.Service)
 	if err != nil {
 		return nil, err
 	}
 	r.progress.markEventsSeen(svc.Events)
 	current := aws.ToString(svc.TaskDefinition)
-	target, err := r.api.resolveRollbackTarget(ctx, current, opts.To)
+	var target string
+	if digest := strings.TrimSpace(opts.ToImageDigest); digest != "" {
+		target, err = r.api.revisionRunningDigest(ctx, current, digest)
+	} else {
+		target, err = r.api.resolveRollbackTarget(ctx, current, opts.To)
+	}
 	if err != nil {
 		return nil, err
 	}

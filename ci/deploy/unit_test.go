@@ -338,3 +338,14 @@ func TestScheduleBacksOffAfterFailedLooks(t *testing.T) {
 		t.Fatalf("a first failure after a success: tick %d looks at %v, want the service (due) at once", k+2, got)
 	}
 }
+
+func TestIsImageTag(t *testing.T) {
+	for to, want := range map[string]bool{
+		"v1.4.2": true, "sha-3f2a9c41d0b7": true, "1.4": true, "latest": true,
+		"": false, "42": false, "app:41": false, "arn:aws:ecs:eu-west-1:123456789012:task-definition/app:41": false,
+	} {
+		if got := IsImageTag(to); got != want {
+			t.Errorf("IsImageTag(%q) = %v, want %v", to, got, want)
+		}
+	}
+}

@@ -3,7 +3,7 @@
 //
 //	ecs-deploy deploy   --cluster C --service S --container N --image REPO@sha256:… [flags]
 //	ecs-deploy plan     --cluster C --service S --container N --image REPO@sha256:… [--task-definition-file F]
-//	ecs-deploy rollback --cluster C --service S [--to REVISION]
+//	ecs-deploy rollback --cluster C --service S [--to REVISION | --to-image REPO@sha256:…]
 //	ecs-deploy status   --cluster C --service S
 //
 // Region and credentials come from the standard AWS environment and config files
@@ -21,12 +21,14 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/config"
 
 	"dagger/pipeline/deploy"
+	"dagger/pipeline/release"
 )
 
 func main() {
@@ -40,7 +42,8 @@ const usage = `usage:
   ecs-deploy deploy   --cluster C --service S --container N --image REPO[:TAG]@sha256:<hex> [--task-definition-file F]
                       [--timeout D] [--no-rollback] [--deregister-failed] [--no-wait]
   ecs-deploy plan     --cluster C --service S --container N --image REPO[:TAG]@sha256:<hex> [--task-definition-file F]
-  ecs-deploy rollback --cluster C --service S [--to REVISION|family:REV|ARN] [--timeout D] [--no-wait]
+  ecs-deploy rollback --cluster C --service S [--to REVISION|family:REV|ARN | --to-image REPO@sha256:<hex>]
+                      [--timeout D] [--no-wait]
   ecs-deploy status   --cluster C --service S
 `
 
@@ -61,7 +64,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fs.BoolVar(&noWait, "no-wait", false, "stop after UpdateService instead of watching the rollout")
 	}
 	var opts deploy.Options
-	var to string
+	var to, toImage string
 	switch args[0] {
 	case "deploy", "plan":
 		fs.StringVar(&opts.Container, "container", "", "name of the container whose image changes")
@@ -75,6 +78,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "rollback":
 		waitFlags()
 		fs.StringVar(&to, "to", "", "revision to go back to (default: the previous ACTIVE revision)")
+		fs.StringVar(&toImage, "to-image", "", "go back to the newest revision that runs this image, REPO@sha256:<64 hex> (not with --to)")
 	case "status":
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
@@ -89,6 +93,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "unexpected arguments %v\n%s", fs.Args(), usage)
 		return deploy.ExitBadInput
+	}
+	toDigest, err := rollbackImageDigest(to, toImage)
+	if err != nil {
+		report(stdout, stderr, nil, err)
+		return deploy.ExitCode(nil, err)
 	}
 
 	cfgCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
@@ -122,7 +131,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		res, err = deploy.Deploy(ctx, clients, opts)
 	case "rollback":
 		res, err = deploy.Rollback(ctx, clients, deploy.RollbackOptions{
-			Cluster: *cluster, Service: *service, To: to, Timeout: timeout, NoWait: noWait, Progress: stderr,
+			Cluster: *cluster, Service: *service, To: to, ToImageDigest: toDigest, Timeout: timeout, NoWait: noWait, Progress: stderr,
 		})
 	}
 	report(stdout, stderr, res, err)
@@ -160,4 +169,22 @@ func report(stdout, stderr io.Writer, res *deploy.Result, err error) {
 	fmt.Fprintf(stdout, "outcome=%s service=%s task-definition=%s previous=%s deployment=%s duration=%s api-calls=%d\n",
 		res.Outcome, res.Service, res.TaskDefinition, res.PreviousTaskDefinition, res.DeploymentID,
 		res.Finished.Sub(res.Started).Round(time.Millisecond), res.APICalls)
+}
+
+// rollbackImageDigest checks rollback's --to and --to-image, which name the target two ways,
+// and returns the digest of --to-image ("" when absent).
+func rollbackImageDigest(to, toImage string) (string, error) {
+	if strings.TrimSpace(toImage) == "" {
+		return "", nil
+	}
+	if strings.TrimSpace(to) != "" {
+		return "", &deploy.InputError{What: fmt.Sprintf("both --to %s and --to-image %s were given", to, toImage),
+			Why: "a rollback goes to exactly one revision", Fix: "pass only one of them"}
+	}
+	ref, err := release.RequireDigest(strings.TrimSpace(toImage))
+	if err != nil {
+		return "", &deploy.InputError{What: "--to-image " + toImage, Why: err.Error(),
+			Fix: "pass the digest-pinned reference that publish printed, or --to with a revision", Err: err}
+	}
+	return ref.Digest, nil
 }

@@ -5,12 +5,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -151,6 +153,29 @@ func TestCLIAgainstMoto(t *testing.T) {
 	runCLI(t, bin, srv.Endpoint, append([]string{"status"}, target...)...).want(t, 0, "runs      app:2", "app: "+newImage)
 	runCLI(t, bin, srv.Endpoint, append([]string{"rollback", "--no-wait"}, target...)...).want(t, 0, "outcome=started", "task-definition/app:1")
 	runCLI(t, bin, srv.Endpoint, append([]string{"rollback", "--to", "7"}, target...)...).want(t, 2, `"app:7" not found`)
+	runCLI(t, bin, srv.Endpoint, append([]string{"rollback", "--no-wait", "--to-image", newImage}, target...)...).
+		want(t, 0, "outcome=started", "task-definition=arn:aws:ecs:us-east-1:123456789012:task-definition/app:2")
+	runCLI(t, bin, srv.Endpoint, append([]string{"rollback", "--to-image", "app:v1"}, target...)...).want(t, 2, "has no digest", "nothing was changed")
+	unknown := "123456789012.dkr.ecr.us-east-1.amazonaws.com/app@sha256:" + strings.Repeat("4", 64)
+	runCLI(t, bin, srv.Endpoint, append([]string{"rollback", "--to-image", unknown}, target...)...).
+		want(t, 2, "no ACTIVE revision of app runs the image sha256:4444", "deploy --image=REPO@sha256:4444")
+	runCLI(t, bin, srv.Endpoint, append([]string{"status"}, target...)...).want(t, 0, "runs      app:2")
+}
+
+// --to and --to-image name the target twice: bad input, refused before any AWS call.
+func TestCLIRollbackToAndToImageExclusive(t *testing.T) {
+	bin := buildCLI(t)
+	var calls atomic.Int64
+	fakeAWS := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		http.Error(w, "no AWS call expected", http.StatusInternalServerError)
+	}))
+	t.Cleanup(fakeAWS.Close)
+	runCLI(t, bin, fakeAWS.URL, "rollback", "--cluster", "prod", "--service", "app", "--to", "3", "--to-image", newImage).
+		want(t, 2, "both --to 3 and --to-image", "pass only one of them", "nothing was changed")
+	if n := calls.Load(); n != 0 {
+		t.Errorf("%d AWS calls; want none", n)
+	}
 }
 
 // The fake plays a whole rollout, so the exit codes of a watched deploy can be checked.

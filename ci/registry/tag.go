@@ -1,0 +1,67 @@
+package registry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
+)
+
+// ImageAPI is the part of the ECR client (*ecr.Client) that resolving a tag uses.
+type ImageAPI interface {
+	DescribeImages(ctx context.Context, params *ecr.DescribeImagesInput, optFns ...func(*ecr.Options)) (*ecr.DescribeImagesOutput, error)
+}
+
+// tagPattern is Docker's tag grammar: what a registry can store under a tag.
+var tagPattern = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
+
+var digestPattern = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
+
+// ResolveTag returns the digest ("sha256:<64 hex>") of the image that tag names in the ECR
+// repository repositoryName (a name such as acme/service, not a URI), in the registry of the
+// account and region api is configured for.
+//
+// Deploys are pinned by digest, so finding "the revision that runs v1.4.2" needs the digest the
+// tag points at now; a tag that is later moved resolves to its new image.
+func ResolveTag(ctx context.Context, api ImageAPI, repositoryName, tag string) (string, error) {
+	if api == nil {
+		return "", errors.New("resolve image tag: no ECR client; pass ecr.NewFromConfig(cfg)")
+	}
+	repositoryName, tag = strings.TrimSpace(repositoryName), strings.TrimSpace(tag)
+	if repositoryName == "" {
+		return "", errors.New("resolve image tag: no ECR repository name; set ecrRepository for the environment")
+	}
+	if !tagPattern.MatchString(tag) {
+		return "", fmt.Errorf("resolve image tag: %q is not an image tag (letters, digits, '_', '.', '-', at most 128, not starting with '.' or '-'); pass a tag such as v1.4.2", tag)
+	}
+	out, err := api.DescribeImages(ctx, &ecr.DescribeImagesInput{
+		RepositoryName: aws.String(repositoryName),
+		ImageIds:       []types.ImageIdentifier{{ImageTag: aws.String(tag)}},
+	})
+	var notFound *types.ImageNotFoundException
+	var noRepo *types.RepositoryNotFoundException
+	switch {
+	case errors.As(err, &notFound):
+		return "", fmt.Errorf("image tag %q not found in ECR repository %s: there is no image to go back to under that name; "+
+			"check the tag (`aws ecr describe-images --repository-name %s` lists the tags), or pass the digest or revision to roll back to", tag, repositoryName, repositoryName)
+	case errors.As(err, &noRepo):
+		return "", fmt.Errorf("ECR repository %s not found in this account and region: cannot resolve image tag %q; "+
+			"check ecrRepository of the environment and the AWS region (`aws ecr describe-repositories` lists them)", repositoryName, tag)
+	case err != nil:
+		return "", fmt.Errorf("resolve image tag %q in ECR repository %s: DescribeImages: %w; check the AWS credentials and that they allow ecr:DescribeImages", tag, repositoryName, err)
+	}
+	if out == nil || len(out.ImageDetails) == 0 {
+		return "", fmt.Errorf("image tag %q not found in ECR repository %s: DescribeImages returned no image; "+
+			"check the tag (`aws ecr describe-images --repository-name %s` lists the tags)", tag, repositoryName, repositoryName)
+	}
+	digest := aws.ToString(out.ImageDetails[0].ImageDigest)
+	if !digestPattern.MatchString(digest) {
+		return "", fmt.Errorf("image tag %q in ECR repository %s: ECR answered the digest %q, not sha256:<64 hex>; check that the endpoint is ECR", tag, repositoryName, digest)
+	}
+	return digest, nil
+}
