@@ -12,6 +12,7 @@ import (
 // typed: sha-<12 hex> always, and vX.Y.Z plus vX.Y when the commit carries a semver tag. No
 // moving "latest" tag is pushed. It returns the digest-pinned reference (REGISTRY/REPOSITORY@sha256:…)
 // that deploys use.
+// +cache="never"
 func (m *Pipeline) Publish(
 	ctx context.Context,
 	// The registry host, e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com, ghcr.io or localhost:5000.
