@@ -98,10 +98,27 @@ func (p *process) exitCode(t *testing.T) int {
 func TestBinary(t *testing.T) {
 	binary := buildBinary(t)
 
+	t.Run("version prints the linked metadata", func(t *testing.T) {
+		p := startBinary(t, binary, map[string]string{envPort: "not-a-port"}, "version")
+		if code := p.exitCode(t); code != 0 {
+			t.Fatalf("service version exited %d; stderr:\n%s", code, p.stderr)
+		}
+		lines := p.logs.all()
+		if len(lines) != 1 {
+			t.Fatalf("service version printed %d lines, want one JSON line:\n%s", len(lines), p.logs.dump())
+		}
+		got := lines[0]
+		for key, want := range map[string]string{"version": linkedVersion, "commit": linkedCommit, "buildTime": linkedBuildTime} {
+			if got[key] != want {
+				t.Errorf("service version %s = %q, want %q from -ldflags (even with a bad PORT: it reads no configuration)", key, got[key], want)
+			}
+		}
+	})
+
 	t.Run("SIGTERM drains and exits 0", func(t *testing.T) {
 		// The grace only has to outlast one loopback request made right after the "draining" line.
 		service := startBinary(t, binary, map[string]string{
-			envHost: "127.0.0.1", envPort: "0", envDrainTimeout: "10s", envDeregistrationGrace: "3s",
+			envHost: "127.0.0.1", envPort: "0", envDrainTimeout: "10s", envDeregistrationGrace: "1s",
 		})
 		logs := service.logs
 		started := logs.waitFor(t, withMsg("started"), `"started"`)

@@ -8,7 +8,8 @@
 //
 // Run with the single argument "healthcheck", the binary probes a running instance's /health and exits
 // 0 when it is healthy: the runtime image has no shell or curl, so this is what an ECS container
-// health check can call.
+// health check can call. With the single argument "version" it prints the version, commit and build
+// time stamped into it, as GET /version does.
 package main
 
 import (
@@ -41,6 +42,9 @@ func main() {
 // ctx plays the part of SIGTERM, getenv supplies the configuration and logs go to stdout.
 // It returns nil after a clean shutdown.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	if len(args) == 1 && args[0] == versionCommand {
+		return printVersion(stdout, currentBuildInfo())
+	}
 	cfg, err := loadConfig(getenv)
 	if err != nil {
 		return err
@@ -53,7 +57,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return probeHealth(ctx, cfg)
 	default:
 		return fmt.Errorf("unexpected arguments %q: the service is configured through environment variables "+
-			"(PORT, HOST, DRAIN_TIMEOUT, DEREGISTRATION_GRACE) and accepts only the optional argument %q; "+
-			"remove the other arguments", args, healthcheckCommand)
+			"(PORT, HOST, DRAIN_TIMEOUT, DEREGISTRATION_GRACE) and accepts only one of the arguments %q or %q; "+
+			"remove the other arguments", args, healthcheckCommand, versionCommand)
 	}
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/json"
+	"io"
 	"runtime"
 	"runtime/debug"
 )
@@ -81,4 +83,12 @@ func orDefault(value, fallback string) string {
 		return fallback
 	}
 	return value
+}
+
+// versionCommand is the argument that prints the binary's build metadata and exits.
+const versionCommand = "version"
+
+// printVersion writes what GET /version answers, as one JSON line.
+func printVersion(w io.Writer, build buildInfo) error {
+	return json.NewEncoder(w).Encode(build)
 }

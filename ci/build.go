@@ -26,7 +26,7 @@ func (m *Pipeline) binary(facts checkout, arch string) (*dagger.File, error) {
 	if err := release.ValidateArch(arch); err != nil {
 		return nil, err
 	}
-	return m.Dev().
+	return m.toolchain(m.appModule()).
 		WithEnvVariable("CGO_ENABLED", "0").
 		WithEnvVariable("GOOS", "linux").
 		WithEnvVariable("GOARCH", arch).

@@ -20,22 +20,13 @@ func (m *Pipeline) ImageDefinitions(
 	// An image that is already published, pinned by digest (REPO@sha256:…), instead of building.
 	// +optional
 	image string,
-	// The AWS access key ID, e.g. env://AWS_ACCESS_KEY_ID.
-	// +optional
-	awsAccessKeyId *dagger.Secret,
-	// The AWS secret access key, e.g. env://AWS_SECRET_ACCESS_KEY.
-	// +optional
-	awsSecretAccessKey *dagger.Secret,
-	// The AWS session token of a role's temporary credentials, e.g. env://AWS_SESSION_TOKEN.
-	// +optional
-	awsSessionToken *dagger.Secret,
 ) (*dagger.File, error) {
 	target, err := m.environment(ctx, env)
 	if err != nil {
 		return nil, err
 	}
 	if image == "" {
-		cfg, err := awsCredentials{awsAccessKeyId, awsSecretAccessKey, awsSessionToken}.forAccount(ctx, target)
+		cfg, err := m.awsForAccount(ctx, target)
 		if err != nil {
 			return nil, err
 		}

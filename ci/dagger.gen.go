@@ -66,12 +66,20 @@ func (r Pipeline) MarshalJSON() ([]byte, error) {
 		GoImage            string
 		RuntimeImage       string
 		StaticcheckVersion string
+		AwsAccessKeyID     *dagger.Secret
+		AwsSecretAccessKey *dagger.Secret
+		AwsSessionToken    *dagger.Secret
+		AwsEndpoint        *dagger.Service
 	}
 	concrete.Source = r.Source
 	concrete.Git = r.Git
 	concrete.GoImage = r.GoImage
 	concrete.RuntimeImage = r.RuntimeImage
 	concrete.StaticcheckVersion = r.StaticcheckVersion
+	concrete.AwsAccessKeyID = r.AwsAccessKeyID
+	concrete.AwsSecretAccessKey = r.AwsSecretAccessKey
+	concrete.AwsSessionToken = r.AwsSessionToken
+	concrete.AwsEndpoint = r.AwsEndpoint
 	return json.Marshal(&concrete)
 }
 
@@ -82,6 +90,10 @@ func (r *Pipeline) UnmarshalJSON(bs []byte) error {
 		GoImage            string
 		RuntimeImage       string
 		StaticcheckVersion string
+		AwsAccessKeyID     *dagger.Secret
+		AwsSecretAccessKey *dagger.Secret
+		AwsSessionToken    *dagger.Secret
+		AwsEndpoint        *dagger.Service
 	}
 	err := json.Unmarshal(bs, &concrete)
 	if err != nil {
@@ -92,6 +104,10 @@ func (r *Pipeline) UnmarshalJSON(bs []byte) error {
 	r.GoImage = concrete.GoImage
 	r.RuntimeImage = concrete.RuntimeImage
 	r.StaticcheckVersion = concrete.StaticcheckVersion
+	r.AwsAccessKeyID = concrete.AwsAccessKeyID
+	r.AwsSecretAccessKey = concrete.AwsSecretAccessKey
+	r.AwsSessionToken = concrete.AwsSessionToken
+	r.AwsEndpoint = concrete.AwsEndpoint
 	return nil
 }
 
@@ -269,27 +285,6 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg image", err))
 				}
 			}
-			var awsAccessKeyId *dagger.Secret
-			if inputArgs["awsAccessKeyId"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["awsAccessKeyId"]), &awsAccessKeyId)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg awsAccessKeyId", err))
-				}
-			}
-			var awsSecretAccessKey *dagger.Secret
-			if inputArgs["awsSecretAccessKey"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["awsSecretAccessKey"]), &awsSecretAccessKey)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg awsSecretAccessKey", err))
-				}
-			}
-			var awsSessionToken *dagger.Secret
-			if inputArgs["awsSessionToken"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["awsSessionToken"]), &awsSessionToken)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg awsSessionToken", err))
-				}
-			}
 			var noRollback bool
 			if inputArgs["noRollback"] != nil {
 				err = json.Unmarshal([]byte(inputArgs["noRollback"]), &noRollback)
@@ -311,7 +306,7 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg imageDefinitions", err))
 				}
 			}
-			return (*Pipeline).Deploy(&parent, ctx, env, image, awsAccessKeyId, awsSecretAccessKey, awsSessionToken, noRollback, deregisterFailed, imageDefinitions)
+			return (*Pipeline).Deploy(&parent, ctx, env, image, noRollback, deregisterFailed, imageDefinitions)
 		case "Dev":
 			var parent Pipeline
 			err = json.Unmarshal(parentJSON, &parent)
@@ -339,28 +334,7 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg image", err))
 				}
 			}
-			var awsAccessKeyId *dagger.Secret
-			if inputArgs["awsAccessKeyId"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["awsAccessKeyId"]), &awsAccessKeyId)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg awsAccessKeyId", err))
-				}
-			}
-			var awsSecretAccessKey *dagger.Secret
-			if inputArgs["awsSecretAccessKey"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["awsSecretAccessKey"]), &awsSecretAccessKey)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg awsSecretAccessKey", err))
-				}
-			}
-			var awsSessionToken *dagger.Secret
-			if inputArgs["awsSessionToken"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["awsSessionToken"]), &awsSessionToken)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg awsSessionToken", err))
-				}
-			}
-			return (*Pipeline).ImageDefinitions(&parent, ctx, env, image, awsAccessKeyId, awsSecretAccessKey, awsSessionToken)
+			return (*Pipeline).ImageDefinitions(&parent, ctx, env, image)
 		case "Lint":
 			var parent Pipeline
 			err = json.Unmarshal(parentJSON, &parent)
@@ -388,28 +362,7 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg image", err))
 				}
 			}
-			var awsAccessKeyId *dagger.Secret
-			if inputArgs["awsAccessKeyId"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["awsAccessKeyId"]), &awsAccessKeyId)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg awsAccessKeyId", err))
-				}
-			}
-			var awsSecretAccessKey *dagger.Secret
-			if inputArgs["awsSecretAccessKey"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["awsSecretAccessKey"]), &awsSecretAccessKey)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg awsSecretAccessKey", err))
-				}
-			}
-			var awsSessionToken *dagger.Secret
-			if inputArgs["awsSessionToken"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["awsSessionToken"]), &awsSessionToken)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg awsSessionToken", err))
-				}
-			}
-			return (*Pipeline).Plan(&parent, ctx, env, image, awsAccessKeyId, awsSecretAccessKey, awsSessionToken)
+			return (*Pipeline).Plan(&parent, ctx, env, image)
 		case "Publish":
 			var parent Pipeline
 			err = json.Unmarshal(parentJSON, &parent)
@@ -472,28 +425,7 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg to", err))
 				}
 			}
-			var awsAccessKeyId *dagger.Secret
-			if inputArgs["awsAccessKeyId"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["awsAccessKeyId"]), &awsAccessKeyId)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg awsAccessKeyId", err))
-				}
-			}
-			var awsSecretAccessKey *dagger.Secret
-			if inputArgs["awsSecretAccessKey"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["awsSecretAccessKey"]), &awsSecretAccessKey)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg awsSecretAccessKey", err))
-				}
-			}
-			var awsSessionToken *dagger.Secret
-			if inputArgs["awsSessionToken"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["awsSessionToken"]), &awsSessionToken)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg awsSessionToken", err))
-				}
-			}
-			return (*Pipeline).Rollback(&parent, ctx, env, to, awsAccessKeyId, awsSecretAccessKey, awsSessionToken)
+			return (*Pipeline).Rollback(&parent, ctx, env, to)
 		case "Serve":
 			var parent Pipeline
 			err = json.Unmarshal(parentJSON, &parent)
@@ -514,28 +446,7 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg env", err))
 				}
 			}
-			var awsAccessKeyId *dagger.Secret
-			if inputArgs["awsAccessKeyId"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["awsAccessKeyId"]), &awsAccessKeyId)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg awsAccessKeyId", err))
-				}
-			}
-			var awsSecretAccessKey *dagger.Secret
-			if inputArgs["awsSecretAccessKey"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["awsSecretAccessKey"]), &awsSecretAccessKey)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg awsSecretAccessKey", err))
-				}
-			}
-			var awsSessionToken *dagger.Secret
-			if inputArgs["awsSessionToken"] != nil {
-				err = json.Unmarshal([]byte(inputArgs["awsSessionToken"]), &awsSessionToken)
-				if err != nil {
-					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg awsSessionToken", err))
-				}
-			}
-			return (*Pipeline).Status(&parent, ctx, env, awsAccessKeyId, awsSecretAccessKey, awsSessionToken)
+			return (*Pipeline).Status(&parent, ctx, env)
 		case "Test":
 			var parent Pipeline
 			err = json.Unmarshal(parentJSON, &parent)
@@ -584,7 +495,35 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg staticcheckVersion", err))
 				}
 			}
-			return New(source, git, goImage, runtimeImage, staticcheckVersion), nil
+			var awsAccessKeyId *dagger.Secret
+			if inputArgs["awsAccessKeyId"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["awsAccessKeyId"]), &awsAccessKeyId)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg awsAccessKeyId", err))
+				}
+			}
+			var awsSecretAccessKey *dagger.Secret
+			if inputArgs["awsSecretAccessKey"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["awsSecretAccessKey"]), &awsSecretAccessKey)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg awsSecretAccessKey", err))
+				}
+			}
+			var awsSessionToken *dagger.Secret
+			if inputArgs["awsSessionToken"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["awsSessionToken"]), &awsSessionToken)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg awsSessionToken", err))
+				}
+			}
+			var awsEndpoint *dagger.Service
+			if inputArgs["awsEndpoint"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["awsEndpoint"]), &awsEndpoint)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg awsEndpoint", err))
+				}
+			}
+			return New(source, git, goImage, runtimeImage, staticcheckVersion, awsAccessKeyId, awsSecretAccessKey, awsSessionToken, awsEndpoint), nil
 		default:
 			return nil, fmt.Errorf("unknown function %s", fnName)
 		}

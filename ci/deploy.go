@@ -14,7 +14,6 @@ import (
 	"dagger/pipeline/deploy"
 	"dagger/pipeline/environments"
 	"dagger/pipeline/ghactions"
-	"dagger/pipeline/internal/dagger"
 	"dagger/pipeline/registry"
 	"dagger/pipeline/release"
 	"dagger/pipeline/smoke"
@@ -34,15 +33,6 @@ func (m *Pipeline) Deploy(
 	// An image that is already published, pinned by digest (REPO@sha256:…), to promote instead of building.
 	// +optional
 	image string,
-	// The AWS access key ID, e.g. env://AWS_ACCESS_KEY_ID.
-	// +optional
-	awsAccessKeyId *dagger.Secret,
-	// The AWS secret access key, e.g. env://AWS_SECRET_ACCESS_KEY.
-	// +optional
-	awsSecretAccessKey *dagger.Secret,
-	// The AWS session token of a role's temporary credentials, e.g. env://AWS_SESSION_TOKEN.
-	// +optional
-	awsSessionToken *dagger.Secret,
 	// On failure, leave the service as it is instead of rolling back.
 	// +optional
 	noRollback bool,
@@ -61,8 +51,7 @@ func (m *Pipeline) Deploy(
 	if target.IsLocal() {
 		return m.deployLocal(ctx, target)
 	}
-	creds := awsCredentials{awsAccessKeyId, awsSecretAccessKey, awsSessionToken}
-	res, err := m.deployECS(ctx, target, image, creds, noRollback, deregisterFailed)
+	res, err := m.deployECS(ctx, target, image, noRollback, deregisterFailed)
 	if imageDefinitions && err == nil {
 		data, err := codepipeline.ImageDefinitions(target.Container, res.Image)
 		return string(data), err
@@ -72,8 +61,8 @@ func (m *Pipeline) Deploy(
 
 // deployECS takes the steps of a deploy to an ECS environment; res is non-nil once anything in
 // AWS may have changed.
-func (m *Pipeline) deployECS(ctx context.Context, target environments.Environment, image string, creds awsCredentials, noRollback, deregisterFailed bool) (*deploy.Result, error) {
-	cfg, err := creds.forAccount(ctx, target)
+func (m *Pipeline) deployECS(ctx context.Context, target environments.Environment, image string, noRollback, deregisterFailed bool) (*deploy.Result, error) {
+	cfg, err := m.awsForAccount(ctx, target)
 	if err != nil {
 		return nil, err
 	}
@@ -127,6 +116,11 @@ func deployOutput(target environments.Environment, res *deploy.Result, err error
 // buildAndPublish checks the checkout, then pushes its image to the environment's ECR repository
 // and returns the digest-pinned reference.
 func (m *Pipeline) buildAndPublish(ctx context.Context, cfg aws.Config, target environments.Environment) (string, error) {
+	if facts, err := m.gitFacts(ctx); err != nil {
+		return "", err
+	} else if !facts.Info.Tracked() {
+		return "", untrackedPublishError("a deploy that builds its image")
+	}
 	if _, err := m.Check(ctx); err != nil {
 		return "", err
 	}

@@ -32,12 +32,7 @@ func (m *Pipeline) deployLocal(ctx context.Context, target environments.Environm
 	}
 	service := image.AsService(dagger.ContainerAsServiceOpts{UseEntrypoint: true})
 	base := fmt.Sprintf("http://app:%d", servicePort)
-	out, err := dag.Container().
-		From(m.GoImage).
-		WithMountedCache("/go/pkg/mod", dag.CacheVolume("pipeline-go-mod")).
-		WithMountedCache("/root/.cache/go-build", dag.CacheVolume("pipeline-go-build")).
-		WithDirectory("/ci", dag.CurrentModule().Source()).
-		WithWorkdir("/ci").
+	out, err := m.toolchain(dag.CurrentModule().Source()).
 		WithServiceBinding("app", service).
 		WithExec([]string{"go", "run", "./cmd/smoke",
 			"-base", base,

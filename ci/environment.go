@@ -27,11 +27,11 @@ func (m *Pipeline) environment(ctx context.Context, name string) (environments.E
 
 // ecsEnvironment resolves an ECS environment and an AWS config whose credentials STS confirmed
 // to belong to its account.
-func (m *Pipeline) ecsEnvironment(ctx context.Context, name string, creds awsCredentials) (environments.Environment, aws.Config, error) {
+func (m *Pipeline) ecsEnvironment(ctx context.Context, name string) (environments.Environment, aws.Config, error) {
 	target, err := m.environment(ctx, name)
 	if err != nil {
 		return target, aws.Config{}, err
 	}
-	cfg, err := creds.forAccount(ctx, target)
+	cfg, err := m.awsForAccount(ctx, target)
 	return target, cfg, err
 }

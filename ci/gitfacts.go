@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 
 	"dagger/pipeline/release"
@@ -10,7 +11,7 @@ import (
 
 // The git commands whose outputs release.Resolve reads, separated by a marker that git never prints.
 const gitFactsScript = `set -e
-g() { git -c safe.directory='*' --git-dir=/git "$@"; }
+g() { git -c safe.directory='*' --git-dir=/repo/.git "$@"; }
 g rev-parse HEAD
 echo '--8<--'
 g log -1 --format=%cI
@@ -29,14 +30,28 @@ type checkout struct {
 	SourceURL string
 }
 
-// gitFacts reads the commit, its time, its version tags and the repository URL from .git.
+// untrackedNote says why a build from a tree without .git is versioned as it is.
+const untrackedNote = "note: the source has no .git directory (a source archive, or CodePipeline's default zip " +
+	"source), so nothing tells which commit it is: building as version " + release.UntrackedVersion +
+	", with no image tags. Run from a git checkout (in CodePipeline, a source action with full clone) to version and publish it.\n"
+
+// gitFacts reads the commit, its time, its version tags and the repository URL from .git. A tree
+// without .git gets the untracked release, and a note on stderr that says why.
 func (m *Pipeline) gitFacts(ctx context.Context) (checkout, error) {
-	if m.Git == nil {
-		return checkout{}, fmt.Errorf("no git metadata: the version and image tags come from the commit; run from a git checkout or pass --git=PATH/.git")
+	tracked := false
+	if m.Git != nil {
+		var err error
+		if tracked, err = m.Git.Exists(ctx, ".git"); err != nil {
+			return checkout{}, fmt.Errorf("looking for .git: %w", err)
+		}
+	}
+	if !tracked {
+		fmt.Fprint(os.Stderr, untrackedNote)
+		return checkout{Info: release.Untracked()}, nil
 	}
 	out, err := dag.Container().
 		From(m.GoImage).
-		WithMountedDirectory("/git", m.Git).
+		WithMountedDirectory("/repo", m.Git).
 		WithExec([]string{"sh", "-c", gitFactsScript}).
 		Stdout(ctx)
 	if err != nil {
@@ -56,4 +71,13 @@ func (m *Pipeline) gitFacts(ctx context.Context) (checkout, error) {
 		return checkout{}, err
 	}
 	return checkout{Info: info, SourceURL: release.SourceURL(strings.TrimSpace(parts[4]))}, nil
+}
+
+// untrackedPublishError is why an untracked tree is never published: its image could not be traced
+// back to a commit, and its tags would have nothing to derive from.
+func untrackedPublishError(what string) error {
+	return fmt.Errorf("%s needs the commit: image tags and the deployed version are derived from git, and this "+
+		"source has no .git directory (a source archive, or CodePipeline's default zip source); run from a git "+
+		"checkout (in CodePipeline, set the source action's output to a full clone), or deploy an image that "+
+		"is already published with --image=REPO@sha256:…", what)
 }

@@ -2,24 +2,62 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"sync"
+
+	"dagger/pipeline/internal/dagger"
 )
+
+// lintScript checks one Go module; a finding fails it and names the file.
+const lintScript = `set -e
+unformatted=$(gofmt -l .)
+if [ -n "$unformatted" ]; then echo "gofmt: these files need formatting (run gofmt -w):"; echo "$unformatted"; exit 1; fi
+go vet ./...
+staticcheck ./...
+echo "lint: clean"`
 
 // Lint checks formatting (gofmt), go vet and staticcheck in both Go modules: the service at the
 // root and this pipeline in ci/. The call fails on any finding and prints it.
 func (m *Pipeline) Lint(ctx context.Context) (string, error) {
-	staticcheck := "honnef.co/go/tools/cmd/staticcheck@" + m.StaticcheckVersion
-	script := strings.Join([]string{
-		"set -e",
-		`unformatted=$(gofmt -l .)`,
-		`if [ -n "$unformatted" ]; then echo "gofmt: these files need formatting (run gofmt -w):"; echo "$unformatted"; exit 1; fi`,
-		"for mod in . ci; do (cd $mod && go vet ./... && go run " + staticcheck + " ./...); done",
-		"echo lint: clean",
-	}, "\n")
-	out, err := m.Dev().WithExec([]string{"sh", "-c", script}).Stdout(ctx)
-	if err != nil {
-		return "", fmt.Errorf("lint: %w", err)
+	modules := []struct {
+		name string
+		src  *dagger.Directory
+	}{
+		{"service (.)", m.appModule()},
+		{"pipeline (ci)", m.Source.Directory(pipelineModule)},
 	}
-	return out, nil
+	outputs := make([]string, len(modules))
+	errs := make([]error, len(modules))
+	var wg sync.WaitGroup
+	for i, mod := range modules {
+		wg.Go(func() {
+			out, err := m.lintModule(mod.src).Stdout(ctx)
+			outputs[i] = fmt.Sprintf("%s: %s", mod.name, strings.TrimSpace(out))
+			if err != nil {
+				errs[i] = fmt.Errorf("lint %s: %w", mod.name, err)
+			}
+		})
+	}
+	wg.Wait()
+	return strings.Join(outputs, "\n"), errors.Join(errs...)
+}
+
+// lintModule is the container that lints one Go module, for --interactive and terminal use.
+func (m *Pipeline) lintModule(src *dagger.Directory) *dagger.Container {
+	return m.toolchain(src).
+		WithMountedCache("/root/.cache/staticcheck", dag.CacheVolume("pipeline-staticcheck")).
+		WithEnvVariable("STATICCHECK_CACHE", "/root/.cache/staticcheck").
+		WithFile("/usr/local/bin/staticcheck", m.staticcheck()).
+		WithExec([]string{"sh", "-c", lintScript})
+}
+
+// staticcheck is the staticcheck binary, built once per version and Go image: running it through
+// `go run` would link it again on every lint.
+func (m *Pipeline) staticcheck() *dagger.File {
+	return m.goCaches(dag.Container().From(m.GoImage)).
+		WithEnvVariable("GOBIN", "/out").
+		WithExec([]string{"go", "install", "honnef.co/go/tools/cmd/staticcheck@" + m.StaticcheckVersion}).
+		File("/out/staticcheck")
 }

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"dagger/pipeline/deploy"
-	"dagger/pipeline/internal/dagger"
 	"dagger/pipeline/release"
 )
 
@@ -24,17 +23,8 @@ func (m *Pipeline) Plan(
 	// The image a promotion would deploy, pinned by digest (REPO@sha256:…).
 	// +optional
 	image string,
-	// The AWS access key ID, e.g. env://AWS_ACCESS_KEY_ID.
-	// +optional
-	awsAccessKeyId *dagger.Secret,
-	// The AWS secret access key, e.g. env://AWS_SECRET_ACCESS_KEY.
-	// +optional
-	awsSecretAccessKey *dagger.Secret,
-	// The AWS session token of a role's temporary credentials, e.g. env://AWS_SESSION_TOKEN.
-	// +optional
-	awsSessionToken *dagger.Secret,
 ) (string, error) {
-	target, cfg, err := m.ecsEnvironment(ctx, env, awsCredentials{awsAccessKeyId, awsSecretAccessKey, awsSessionToken})
+	target, cfg, err := m.ecsEnvironment(ctx, env)
 	if err != nil {
 		return "", err
 	}
@@ -43,6 +33,9 @@ func (m *Pipeline) Plan(
 		facts, err := m.gitFacts(ctx)
 		if err != nil {
 			return "", err
+		}
+		if !facts.Info.Tracked() {
+			return "", untrackedPublishError("plan without --image")
 		}
 		image = target.ImageRepository() + "@" + unpublishedDigest
 		placeholder = fmt.Sprintf(":%s@(digest known once published)", facts.Info.Tags()[0])

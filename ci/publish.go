@@ -42,6 +42,9 @@ func (m *Pipeline) Publish(
 	if err != nil {
 		return "", err
 	}
+	if !facts.Info.Tracked() {
+		return "", untrackedPublishError("publish")
+	}
 	image, err := m.image(facts, arch)
 	if err != nil {
 		return "", err

@@ -9,7 +9,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 
 	"dagger/pipeline/deploy"
-	"dagger/pipeline/internal/dagger"
 	"dagger/pipeline/registry"
 )
 
@@ -27,17 +26,8 @@ func (m *Pipeline) Rollback(
 	// Default: the previous ACTIVE revision of the family.
 	// +optional
 	to string,
-	// The AWS access key ID, e.g. env://AWS_ACCESS_KEY_ID.
-	// +optional
-	awsAccessKeyId *dagger.Secret,
-	// The AWS secret access key, e.g. env://AWS_SECRET_ACCESS_KEY.
-	// +optional
-	awsSecretAccessKey *dagger.Secret,
-	// The AWS session token of a role's temporary credentials, e.g. env://AWS_SESSION_TOKEN.
-	// +optional
-	awsSessionToken *dagger.Secret,
 ) (string, error) {
-	target, cfg, err := m.ecsEnvironment(ctx, env, awsCredentials{awsAccessKeyId, awsSecretAccessKey, awsSessionToken})
+	target, cfg, err := m.ecsEnvironment(ctx, env)
 	if err != nil {
 		return "", err
 	}

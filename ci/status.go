@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"dagger/pipeline/deploy"
-	"dagger/pipeline/internal/dagger"
 )
 
 // Status shows an ECS environment's service: the running revision and image, desired, running and
@@ -15,17 +14,8 @@ func (m *Pipeline) Status(
 	ctx context.Context,
 	// The environment, as named in ci/environments.json.
 	env string,
-	// The AWS access key ID, e.g. env://AWS_ACCESS_KEY_ID.
-	// +optional
-	awsAccessKeyId *dagger.Secret,
-	// The AWS secret access key, e.g. env://AWS_SECRET_ACCESS_KEY.
-	// +optional
-	awsSecretAccessKey *dagger.Secret,
-	// The AWS session token of a role's temporary credentials, e.g. env://AWS_SESSION_TOKEN.
-	// +optional
-	awsSessionToken *dagger.Secret,
 ) (string, error) {
-	target, cfg, err := m.ecsEnvironment(ctx, env, awsCredentials{awsAccessKeyId, awsSecretAccessKey, awsSessionToken})
+	target, cfg, err := m.ecsEnvironment(ctx, env)
 	if err != nil {
 		return "", err
 	}

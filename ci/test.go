@@ -7,7 +7,7 @@ import (
 // Test runs the service's tests with the race detector (`go test -race ./...`). The call fails when a
 // test fails, and its output names the failing tests. Debug a failure with `dagger call --interactive test`.
 func (m *Pipeline) Test(ctx context.Context) (string, error) {
-	return m.Dev().
+	return m.toolchain(m.appModule()).
 		WithExec([]string{"go", "test", "-race", "-count=1", "./..."}).
 		Stdout(ctx)
 }

@@ -9,18 +9,35 @@ const (
 	workdir = "/src"
 	// The app's main package, relative to the repository root.
 	appPackage = "./app"
+	// The pipeline's own Go module, relative to the repository root.
+	pipelineModule = "ci"
 )
 
 // Dev returns the Go toolchain container with the repository mounted and the module and build
 // caches attached: the environment every build, test and lint step runs in.
 // Open it with `dagger call dev terminal` to reproduce a failed step by hand.
 func (m *Pipeline) Dev() *dagger.Container {
-	return dag.Container().
-		From(m.GoImage).
+	return m.toolchain(m.Source)
+}
+
+// toolchain is the Go image with the caches attached and src mounted at the work directory.
+func (m *Pipeline) toolchain(src *dagger.Directory) *dagger.Container {
+	return m.goCaches(dag.Container().From(m.GoImage)).
+		WithDirectory(workdir, src).
+		WithWorkdir(workdir)
+}
+
+// goCaches attaches the module and build caches that every Go step shares.
+func (m *Pipeline) goCaches(ctr *dagger.Container) *dagger.Container {
+	return ctr.
 		WithMountedCache("/go/pkg/mod", dag.CacheVolume("pipeline-go-mod")).
 		WithEnvVariable("GOMODCACHE", "/go/pkg/mod").
 		WithMountedCache("/root/.cache/go-build", dag.CacheVolume("pipeline-go-build")).
-		WithEnvVariable("GOCACHE", "/root/.cache/go-build").
-		WithDirectory(workdir, m.Source).
-		WithWorkdir(workdir)
+		WithEnvVariable("GOCACHE", "/root/.cache/go-build")
+}
+
+// appModule is the service's Go module alone: the repository without the pipeline's module, so
+// that a change to the pipeline does not re-run the service's tests and build, and the reverse.
+func (m *Pipeline) appModule() *dagger.Directory {
+	return m.Source.WithoutDirectory(pipelineModule)
 }

@@ -15,12 +15,15 @@ const (
 
 // Labels returns the OCI labels for the image: revision (the full commit), version, created (the
 // commit time, RFC 3339, so the image is reproducible) and source. Source is left out when
-// sourceURL is empty, since an empty label says nothing and some tools reject it.
+// sourceURL is empty, and revision for an untracked release, since an empty label says nothing and
+// some tools reject it.
 func (i Info) Labels(sourceURL string) map[string]string {
 	labels := map[string]string{
-		LabelRevision: i.Commit,
-		LabelVersion:  i.Version,
-		LabelCreated:  i.Created.Format(time.RFC3339),
+		LabelVersion: i.Version,
+		LabelCreated: i.Created.Format(time.RFC3339),
+	}
+	if i.Tracked() {
+		labels[LabelRevision] = i.Commit
 	}
 	if s := strings.TrimSpace(sourceURL); s != "" {
 		labels[LabelSource] = s

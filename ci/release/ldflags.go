@@ -9,9 +9,12 @@ import "time"
 //
 // None of the values contains spaces or quotes (Resolve validated them), so the result can be
 // passed as one argument: go build -ldflags "$(LDFlags)".
+//
+// An untracked release leaves the commit to the binary's own default.
 func (i Info) LDFlags() string {
-	return "-s -w" +
-		" -X main.version=" + i.Version +
-		" -X main.commit=" + i.Commit +
-		" -X main.buildTime=" + i.Created.Format(time.RFC3339)
+	flags := "-s -w -X main.version=" + i.Version
+	if i.Tracked() {
+		flags += " -X main.commit=" + i.Commit
+	}
+	return flags + " -X main.buildTime=" + i.Created.Format(time.RFC3339)
 }

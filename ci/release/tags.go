@@ -16,9 +16,14 @@ var tagPattern = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$`)
 // a semver tag; "vX.Y" too when that tag is not a prerelease. Never "latest": deploys pin digests,
 // and a tag that moves would hide what is running.
 //
+// An untracked release has no tags: nothing identifies what it was built from.
+//
 // Build metadata is kept with "+" turned into "_", since "+" is not allowed in an image tag
 // (the convention Helm uses for charts in OCI registries).
 func (i Info) Tags() []string {
+	if !i.Tracked() {
+		return nil
+	}
 	tags := []string{"sha-" + i.ShortCommit}
 	if v := i.Semver; v != nil {
 		tags = append(tags, "v"+ociTagVersion(*v))

@@ -6,7 +6,9 @@
 //	AWS_ENDPOINT_URL=http://127.0.0.1:4566 AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x \
 //	  go run ./cmd/ecs-deploy deploy --cluster demo --service web --container app --image "$IMAGE"
 //
-// It prints the address it serves and the image to deploy, and serves until interrupted.
+// With -fallback, every other AWS service (STS, ECR, …) goes to that endpoint, such as a
+// moto_server, so one endpoint serves a whole deploy. It prints the address it serves and the
+// image to deploy, and serves until interrupted.
 package main
 
 import (
@@ -17,6 +19,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -39,8 +42,17 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	addr := fs.String("addr", "127.0.0.1:0", "loopback address to serve on")
 	name := fs.String("scenario", "HealthyRollout", "the rollout scenario: "+strings.Join(scenarioNames(), ", "))
 	unit := fs.Duration("unit", time.Second, "the scenario's time unit (its steps are a few units apart)")
+	fallback := fs.String("fallback", "", "an endpoint, such as a moto_server, that answers every AWS service but ECS and ELBv2 (STS, ECR, …)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	var fallbackURL *url.URL
+	if *fallback != "" {
+		u, err := url.Parse(*fallback)
+		if err != nil || u.Scheme == "" || u.Host == "" {
+			return fmt.Errorf("-fallback %q is not an endpoint URL; pass one such as http://127.0.0.1:5000", *fallback)
+		}
+		fallbackURL = u
 	}
 	scenario, ok := findScenario(*name, *unit)
 	if !ok {
@@ -54,7 +66,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	cfg := fake.Config()
 	fmt.Fprintf(stdout, "serving %s on http://%s (cluster %s, service %s, container %s)\nimage to deploy: %s\n",
 		scenario.Name, ln.Addr(), cfg.Cluster, cfg.Service, cfg.Container, fakeaws.NewImage)
-	srv := &http.Server{Handler: fake, ReadHeaderTimeout: 10 * time.Second}
+	var handler http.Handler = fake
+	if fallbackURL != nil {
+		handler = fakeaws.WithFallback(fake, fallbackURL)
+		fmt.Fprintf(stdout, "other AWS services go to %s\n", fallbackURL)
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		<-ctx.Done()
 		shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)

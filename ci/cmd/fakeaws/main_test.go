@@ -58,3 +58,10 @@ func TestUnknownScenarioListsTheKnownOnes(t *testing.T) {
 		t.Fatalf("err = %v, want the list of scenarios", err)
 	}
 }
+
+func TestFallbackMustBeAnEndpointURL(t *testing.T) {
+	err := run(context.Background(), []string{"-fallback", "127.0.0.1:5000"}, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "http://") {
+		t.Fatalf("err = %v, want a message that asks for an endpoint URL", err)
+	}
+}

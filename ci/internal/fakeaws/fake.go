@@ -40,6 +40,9 @@ type Config struct {
 	Container     string
 	ContainerPort int
 	DesiredCount  int
+	// InitialImage is the image revision 1 runs (default InitialImage), for tests that need it to
+	// be an image some registry knows.
+	InitialImage string
 	// NoServiceDeployments makes ListServiceDeployments and DescribeServiceDeployments
 	// answer UnknownOperationException, as moto does, to exercise the engine's fallback.
 	NoServiceDeployments bool
@@ -92,6 +95,7 @@ func New(cfg Config) *Fake {
 	def(&cfg.Service, DefaultService)
 	def(&cfg.Family, DefaultFamily)
 	def(&cfg.Container, DefaultContainer)
+	def(&cfg.InitialImage, InitialImage)
 	def(&cfg.Scenario.Name, "Idle")
 	if cfg.ContainerPort == 0 {
 		cfg.ContainerPort = DefaultPort

@@ -188,7 +188,7 @@ func seedTaskDefinition(cfg Config) map[string]any {
   ]
 }`
 	var m map[string]any
-	raw := fmt.Sprintf(seed, cfg.Family, cfg.Account, cfg.Container, InitialImage, cfg.ContainerPort)
+	raw := fmt.Sprintf(seed, cfg.Family, cfg.Account, cfg.Container, cfg.InitialImage, cfg.ContainerPort)
 	if err := json.Unmarshal([]byte(raw), &m); err != nil {
 		panic("fakeaws: seed task definition: " + err.Error())
 	}
