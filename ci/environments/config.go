@@ -19,7 +19,7 @@
 //	service           ECS service name                                       (ecs: required)
 //	container         container in the task definition that gets the image  (ecs: required)
 //	taskDefinition    "live" (clone the running one) or a repo-relative .json path (ecs: required)
-//	smokeTestURL      ALB base URL with scheme, no path                      (ecs: required)
+//	smokeTestURL      ALB base URL with scheme, no path, or "none"           (ecs: required)
 //	smokeTestPath     path probed after rollout, starts with "/"             (default "/")
 //	waitTimeout       Go duration bounding the rollout wait, at most 3h      (default: ecs derived, local 2m)
 //	requiresApproval  true when a person must approve the deploy             (default false)
@@ -54,6 +54,11 @@ const TaskDefinitionLive = "live"
 // derives it from its target groups' health checks and deregistration delay.
 const DefaultLocalWaitTimeout = 2 * time.Minute
 
+// NoSmokeTest as smokeTestURL turns the smoke test off, for deploys that run where the load
+// balancer cannot be reached (an internal ALB seen from a hosted CI runner): the target health the
+// deploy waits for is then the only check.
+const NoSmokeTest = "none"
+
 // DefaultSmokeTestPath is probed when smokeTestPath is unset.
 const DefaultSmokeTestPath = "/"
 
@@ -80,7 +85,8 @@ type Environment struct {
 	RequiresApproval bool
 	// SmokeTestPath is the HTTP path probed after a rollout; it starts with "/".
 	SmokeTestPath string
-	// SmokeTestURL is the base URL of the load balancer, e.g. "http://my-alb-1.eu-west-1.elb.amazonaws.com"; empty for local.
+	// SmokeTestURL is the base URL of the load balancer, e.g. "http://my-alb-1.eu-west-1.elb.amazonaws.com";
+	// empty for local, and when the environment turned the smoke test off.
 	SmokeTestURL string
 	// WaitTimeout bounds the wait for the rollout to become stable; zero for an ECS environment
 	// means the deploy engine derives it from the target groups.

@@ -132,3 +132,23 @@ func TestLoadFileErrorsNameThePath(t *testing.T) {
 		t.Errorf("invalid file: want a *ValidationError prefixed with the path, got %v", err)
 	}
 }
+
+func TestSmokeTestURLNoneTurnsTheSmokeTestOff(t *testing.T) {
+	env := validECS()
+	env["smokeTestURL"] = NoSmokeTest
+	cfg, err := Load(document(t, map[string]map[string]any{"staging": env}))
+	if err != nil {
+		t.Fatalf("smokeTestURL %q must be accepted: %v", NoSmokeTest, err)
+	}
+	got, err := cfg.Get("staging")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.SmokeTestURL != "" || got.SmokeTestTarget() != "" {
+		t.Errorf("smokeTestURL none gave URL %q and target %q, want both empty (no smoke test)", got.SmokeTestURL, got.SmokeTestTarget())
+	}
+	env["smokeTestURL"] = "None"
+	if _, err := Load(document(t, map[string]map[string]any{"staging": env})); err == nil || !strings.Contains(err.Error(), "not an absolute URL") {
+		t.Errorf("smokeTestURL \"None\" = %v, want the URL error: only the exact word turns the check off", err)
+	}
+}

@@ -154,7 +154,11 @@ func (c *checker) checkTaskDefinition(source string) {
 func (c *checker) checkSmokeTestURL(raw string) {
 	if raw == "" {
 		c.missing("smokeTestURL", "the deploy smoke-tests the new revision through the load balancer",
-			`"http://my-alb-123456.eu-west-1.elb.amazonaws.com" (the ALB's DNS name with its scheme)`)
+			`"http://my-alb-123456.eu-west-1.elb.amazonaws.com" (the ALB's DNS name with its scheme), or "`+NoSmokeTest+
+				`" when deploys run where the load balancer cannot be reached (an internal ALB)`)
+		return
+	}
+	if raw == NoSmokeTest {
 		return
 	}
 	u, err := url.Parse(raw)
@@ -212,6 +216,9 @@ func (r rawEnvironment) environment() Environment {
 		RequiresApproval: j.RequiresApproval,
 		SmokeTestPath:    j.SmokeTestPath,
 		SmokeTestURL:     strings.TrimRight(j.SmokeTestURL, "/"),
+	}
+	if env.SmokeTestURL == NoSmokeTest {
+		env.SmokeTestURL = ""
 	}
 	if env.Kind == "" {
 		env.Kind = KindECS

@@ -73,13 +73,14 @@ func TestDeployWorkflowsMatchEnvironments(t *testing.T) {
 		{"deploy-staging.yml", "push", "refs/heads/main", "staging"},
 		{"deploy-prod.yml", "release", "refs/tags/v1.0.0", "production"},
 	}
-	deployFlag := regexp.MustCompile(`dagger call --progress=plain deploy --env=([a-z0-9-]+)`)
+	// The credentials are the constructor's: they come before the function.
+	deployFlag := regexp.MustCompile(`dagger call --progress=plain(?:\s+--aws-[a-z-]+=env://[A-Z_]+){3}\s+deploy --env=([a-z0-9-]+)`)
 	envFlag := regexp.MustCompile(`--env=([a-z0-9-]+)`)
 	for _, tt := range tests {
 		wf := readRepoFile(t, ".github/workflows/"+tt.file)
 		deploys := deployFlag.FindAllStringSubmatch(wf, -1)
 		if len(deploys) != 1 {
-			t.Errorf("%s: want exactly one `dagger call --progress=plain deploy --env=NAME`, found %v", tt.file, deploys)
+			t.Errorf("%s: want exactly one `dagger call --progress=plain --aws-…=env://… (three) deploy --env=NAME`, found %v", tt.file, deploys)
 			continue
 		}
 		want, err := cfg.ForEvent(tt.event, tt.ref)

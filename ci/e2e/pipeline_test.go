@@ -1,0 +1,92 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestPipeline runs every documented call in the order a user meets them, on one workspace so the
+// engine's caches carry from call to call as they do on a laptop.
+func TestPipeline(t *testing.T) {
+	w := newWorkspace(t, t.TempDir(), true, addTestEnvironments)
+	t.Run("check", func(t *testing.T) { testCheck(t, w) })
+	t.Run("check failures", func(t *testing.T) { testCheckFailures(t, w) })
+	t.Run("build", func(t *testing.T) { testBuild(t, w) })
+	t.Run("container", func(t *testing.T) { testContainer(t, w) })
+	t.Run("dev", func(t *testing.T) { testDev(t, w) })
+	t.Run("serve", func(t *testing.T) { testServe(t, w) })
+	t.Run("deploy local", func(t *testing.T) { testDeployLocal(t, w) })
+	t.Run("aws", func(t *testing.T) { testAWS(t, w) })
+	t.Run("dotenv", func(t *testing.T) { testDotEnv(t, w) })
+	t.Run("interactive", func(t *testing.T) { testInteractive(t, w) })
+	t.Run("publish", func(t *testing.T) { testPublish(t, w) })
+	t.Run("without git", func(t *testing.T) { testWithoutGit(t) })
+}
+
+// addTestEnvironments gives the workspace's environments.json what the suite deploys to: a local
+// environment that gives up sooner, and ECS environments served by the scenario fake and moto.
+func addTestEnvironments(t *testing.T, dir string) {
+	ecs := func(cluster, service, account string) map[string]any {
+		return map[string]any{
+			"region": "us-east-1", "accountId": account, "ecrRepository": "web",
+			"cluster": cluster, "service": service, "container": "app", "taskDefinition": "live",
+			"requiresApproval": false, "smokeTestURL": "none", "waitTimeout": "2m",
+		}
+	}
+	editJSON(t, filepath.Join(dir, "ci", "environments.json"), func(doc map[string]any) {
+		envs := doc["environments"].(map[string]any)
+		envs["local"].(map[string]any)["waitTimeout"] = "40s"
+		envs["fake"] = ecs("demo", "web", motoAccount)
+		envs["other-account"] = ecs("demo", "web", "999999999999")
+		envs["moto"] = ecs(motoCluster, motoService, motoAccount)
+	})
+}
+
+func testCheck(t *testing.T, w *workspace) {
+	first := w.mustCall(t, "call", "check")
+	wantIn(t, first, "== lint ==", "service (.): lint: clean", "pipeline (ci): lint: clean",
+		"== test ==", "ok  \tgithub.com/acme/service/app", "== build ==", "built app")
+	figure(t, "check, first call of this run", "%s", seconds(first.took))
+
+	again := w.mustCall(t, "call", "check")
+	figure(t, "check, nothing changed", "%s", seconds(again.took))
+
+	handlers := w.path("app/handlers.go")
+	original := readFile(t, handlers)
+	edited := strings.Replace(original, `"hello from acme service"`, `"hello from the acme service"`, 1)
+	if edited == original {
+		t.Fatal("app/handlers.go no longer has the greeting this test edits")
+	}
+	writeFile(t, handlers, edited, 0o644)
+	defer writeFile(t, handlers, original, 0o644)
+	changed := w.mustCall(t, "call", "check")
+	wantIn(t, changed, "ok  \tgithub.com/acme/service/app")
+	figure(t, "check, one-line change in app/", "%s", seconds(changed.took))
+}
+
+func testCheckFailures(t *testing.T, w *workspace) {
+	failing := w.path("app/e2e_failing_test.go")
+	writeFile(t, failing, "package main\n\nimport \"testing\"\n\nfunc TestE2EDeliberateFailure(t *testing.T) {\n\tt.Fatal(\"this test fails on purpose\")\n}\n", 0o644)
+	r := w.mustFail(t, "call", "check")
+	os.Remove(failing)
+	wantIn(t, r, "--- FAIL: TestE2EDeliberateFailure", "this test fails on purpose", "test:")
+
+	unformatted := w.path("app/e2e_unformatted.go")
+	writeFile(t, unformatted, "package main\n\nfunc  e2eUnformatted( ) int { return 1 }\n", 0o644)
+	r = w.mustFail(t, "call", "check")
+	os.Remove(unformatted)
+	wantIn(t, r, "gofmt: these files need formatting", "e2e_unformatted.go")
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
