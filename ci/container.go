@@ -18,7 +18,8 @@ const (
 
 // Container returns the runtime image: the static binary on a minimal non-root base with CA
 // certificates, the port exposed, the entrypoint set, and OCI labels (source, revision, version,
-// created). Open a shell in it with `dagger call container terminal`, or run it with
+// created). It has no shell; browse its files with
+// `dagger call container directory --path=/ terminal --container=golang:1.26`, or run it with
 // `dagger call container as-service up --ports 8080:8080`.
 func (m *Pipeline) Container(
 	ctx context.Context,

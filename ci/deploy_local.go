@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 
 	"dagger/pipeline/environments"
 	"dagger/pipeline/internal/dagger"
@@ -43,8 +45,24 @@ func (m *Pipeline) deployLocal(ctx context.Context, target environments.Environm
 			"-deadline", target.WaitTimeout.String(),
 		}).
 		Stdout(ctx)
+	var failed *dagger.ExecError
+	if errors.As(err, &failed) {
+		// The checker's last line is its verdict; the lines before it repeat one probe each.
+		return "", fmt.Errorf("deploy to local failed: %s", lastLine(failed.Stderr))
+	}
 	if err != nil {
 		return "", fmt.Errorf("deploy to local: %w", err)
 	}
 	return fmt.Sprintf("deploy to local: succeeded (version %s)\n%s", facts.Info.Version, out), nil
+}
+
+// lastLine is the last line of output that says something.
+func lastLine(output string) string {
+	lines := strings.Split(strings.TrimSpace(output), "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		if line := strings.TrimSpace(lines[i]); line != "" && !strings.HasPrefix(line, "exit status") {
+			return line
+		}
+	}
+	return "the health checker failed without saying why"
 }

@@ -17,6 +17,6 @@ func testWithoutGit(t *testing.T) {
 	if v := runVersion(t, out); v["version"] != "0.0.0-dev" || v["commit"] != "unknown" {
 		t.Errorf("the binary built without git says %v, want version 0.0.0-dev and commit unknown", v)
 	}
-	r = w.mustFail(t, "call", "publish", "--registry="+registryHost(), "--repository=e2e/untracked")
+	r = w.mustFail(t, "call", "publish", "--registry="+registryHost(t), "--repository=e2e/untracked")
 	wantIn(t, r, "publish needs the commit", "full clone")
 }

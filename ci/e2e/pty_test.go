@@ -94,10 +94,23 @@ func (w *workspace) startTerminal(t *testing.T, args ...string) *terminal {
 	return term
 }
 
+// terminalReplies answer the queries a shell's line editor sends before its first prompt, as a
+// terminal emulator does; unanswered, the shell waits for them and swallows what is typed.
+var terminalReplies = []struct{ query, reply string }{
+	{"\x1b[6n", "\x1b[1;1R"},                                // cursor position
+	{"\x1b]11;?", "\x1b]11;rgb:0000/0000/0000\x1b\\"},      // background colour
+	{"\x1b]10;?", "\x1b]10;rgb:ffff/ffff/ffff\x1b\\"},      // foreground colour
+}
+
 func (term *terminal) read() {
 	buf := make([]byte, 32<<10)
 	for {
 		n, err := term.master.Read(buf)
+		for _, r := range terminalReplies {
+			if bytes.Contains(buf[:n], []byte(r.query)) {
+				term.typeKeys(r.reply)
+			}
+		}
 		term.mu.Lock()
 		term.screen.Write(buf[:n])
 		close(term.more)
@@ -110,7 +123,7 @@ func (term *terminal) read() {
 }
 
 // ansi matches terminal escape sequences, so what the suite reads is the text a person sees.
-var ansi = regexp.MustCompile(`\x1b\[[0-9;?=<>$]*[A-Za-z~]|\x1b\][^\x07]*\x07|\x1b[()][A-Z0-9]|\x1b[=>78]`)
+var ansi = regexp.MustCompile(`\x1b\[[0-9;?=<>$]*[A-Za-z~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b[()][A-Z0-9]|\x1b[=>78]`)
 
 // text is the terminal's output without escape sequences.
 func (term *terminal) text() string {
@@ -119,16 +132,23 @@ func (term *terminal) text() string {
 	return ansi.ReplaceAllString(term.screen.String(), "")
 }
 
-// waitFor waits until the output matches pattern; every repeat it types keys again (a shell may
-// not be attached yet when they are first typed). It fails the test after limit.
-func (term *terminal) waitFor(pattern string, limit time.Duration, keys string, repeat time.Duration) {
+// waitFor waits until the output matches pattern, and fails the test after limit.
+func (term *terminal) waitFor(pattern string, limit time.Duration) {
+	term.t.Helper()
+	term.typeUntil(pattern, "", limit)
+}
+
+// typeUntil types keys, and types them again every few seconds, until the output matches pattern:
+// a shell's line editor discards what was typed while it started. keys must be harmless to repeat.
+// It fails the test after limit.
+func (term *terminal) typeUntil(pattern, keys string, limit time.Duration) {
 	term.t.Helper()
 	re := regexp.MustCompile(pattern)
 	deadline := time.After(limit)
 	var again <-chan time.Time
 	if keys != "" {
 		term.typeKeys(keys)
-		tick := time.NewTicker(repeat)
+		tick := time.NewTicker(3 * time.Second)
 		defer tick.Stop()
 		again = tick.C
 	}

@@ -5,6 +5,7 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"regexp"
@@ -15,18 +16,33 @@ import (
 )
 
 // registryHost is the local registry the engine pushes to: $E2E_REGISTRY, or the shared engine
-// tool's registry on the docker0 gateway.
-func registryHost() string {
+// tool's registry on this machine's docker0 bridge, port 5000.
+func registryHost(t *testing.T) string {
+	t.Helper()
 	if r := os.Getenv("E2E_REGISTRY"); r != "" {
 		return r
 	}
-	return "172.17.0.1:5000"
+	bridge, err := net.InterfaceByName("docker0")
+	if err != nil {
+		t.Fatalf("no docker0 bridge (%v): set E2E_REGISTRY to a registry the engine can push to", err)
+	}
+	addrs, err := bridge.Addrs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range addrs {
+		if ip, ok := a.(*net.IPNet); ok && ip.IP.To4() != nil {
+			return ip.IP.String() + ":5000"
+		}
+	}
+	t.Fatal("docker0 has no IPv4 address: set E2E_REGISTRY")
+	return ""
 }
 
 var pinnedRef = regexp.MustCompile(`(?m)^(\S+)@(sha256:[0-9a-f]{64})\s*$`)
 
 func testPublish(t *testing.T, w *workspace) {
-	registry := registryHost()
+	registry := registryHost(t)
 	repository := fmt.Sprintf("e2e/service-%d", time.Now().UnixNano())
 	publish := func(t *testing.T) (string, string) {
 		t.Helper()
