@@ -97,9 +97,9 @@ func (w *workspace) startTerminal(t *testing.T, args ...string) *terminal {
 // terminalReplies answer the queries a shell's line editor sends before its first prompt, as a
 // terminal emulator does; unanswered, the shell waits for them and swallows what is typed.
 var terminalReplies = []struct{ query, reply string }{
-	{"\x1b[6n", "\x1b[1;1R"},                                // cursor position
-	{"\x1b]11;?", "\x1b]11;rgb:0000/0000/0000\x1b\\"},      // background colour
-	{"\x1b]10;?", "\x1b]10;rgb:ffff/ffff/ffff\x1b\\"},      // foreground colour
+	{"\x1b[6n", "\x1b[1;1R"},                          // cursor position
+	{"\x1b]11;?", "\x1b]11;rgb:0000/0000/0000\x1b\\"}, // background colour
+	{"\x1b]10;?", "\x1b]10;rgb:ffff/ffff/ffff\x1b\\"}, // foreground colour
 }
 
 func (term *terminal) read() {
