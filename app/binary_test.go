@@ -21,7 +21,8 @@ const (
 	linkedBuildTime = "2025-01-02T03:04:05Z"
 )
 
-// buildBinary compiles the service with the pipeline's -ldflags into a temporary directory.
+// buildBinary compiles the service with the pipeline's -ldflags (stripped, stamped) into a
+// temporary directory.
 func buildBinary(t *testing.T) string {
 	t.Helper()
 	goTool, err := exec.LookPath("go")
@@ -31,7 +32,7 @@ func buildBinary(t *testing.T) string {
 	binary := filepath.Join(t.TempDir(), "service")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	ldflags := "-X main.version=" + linkedVersion + " -X main.commit=" + linkedCommit + " -X main.buildTime=" + linkedBuildTime
+	ldflags := "-s -w -X main.version=" + linkedVersion + " -X main.commit=" + linkedCommit + " -X main.buildTime=" + linkedBuildTime
 	build := exec.CommandContext(ctx, goTool, "build", "-ldflags", ldflags, "-o", binary, ".")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build -ldflags %q: %v\n%s", ldflags, err, out)
