@@ -32,13 +32,22 @@ func testBuild(t *testing.T, w *workspace) {
 	if version["version"] != wantVersion(t, w) || version["commit"] != w.head(t) {
 		t.Errorf("the exported binary says %v, want version %s and commit %s", version, wantVersion(t, w), w.head(t))
 	}
-	f, err := elf.Open(out)
+	wantMachine(t, out, elf.EM_X86_64)
+	arm := filepath.Join(t.TempDir(), "service-arm64")
+	w.mustCall(t, "call", "build", "--arch=arm64", "export", "--path="+arm)
+	wantMachine(t, arm, elf.EM_AARCH64)
+}
+
+// wantMachine fails the test unless path is an ELF binary for machine.
+func wantMachine(t *testing.T, path string, machine elf.Machine) {
+	t.Helper()
+	f, err := elf.Open(path)
 	if err != nil {
-		t.Fatalf("the exported file is not an ELF binary: %v", err)
+		t.Fatalf("%s is not an ELF binary: %v", path, err)
 	}
 	defer f.Close()
-	if f.Machine != elf.EM_X86_64 {
-		t.Errorf("build without --arch made a %v binary, want x86-64", f.Machine)
+	if f.Machine != machine {
+		t.Errorf("%s is a %v binary, want %v", path, f.Machine, machine)
 	}
 }
 
@@ -242,20 +251,38 @@ func testDev(t *testing.T, w *workspace) {
 }
 
 func testServe(t *testing.T, w *workspace) {
-	port := freePort(t)
+	for _, call := range [][]string{{"serve", "up"}, {"container", "as-service", "up"}} {
+		t.Run(strings.Join(call, " "), func(t *testing.T) {
+			port := freePort(t)
+			up(t, w, append(call, fmt.Sprintf("--ports=%d:8080", port))...)
+			waitHealthy(t, fmt.Sprintf("http://127.0.0.1:%d/health", port), 5*time.Minute)
+			resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/version", port))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var v map[string]string
+			if err := json.NewDecoder(resp.Body).Decode(&v); err != nil || v["version"] != wantVersion(t, w) {
+				t.Errorf("GET /version of the served service = %v (%v), want version %s", v, err, wantVersion(t, w))
+			}
+		})
+	}
+}
+
+// up starts a `dagger call … up` that serves until the test ends, when it gets Ctrl-C.
+func up(t *testing.T, w *workspace, args ...string) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, w.cli, "--progress=plain", "call", "serve", "up", fmt.Sprintf("--ports=%d:8080", port))
+	cmd := exec.CommandContext(ctx, w.cli, append([]string{"--progress=plain", "call"}, args...)...)
 	cmd.Dir = w.dir
 	cmd.Env = append(os.Environ(), w.env...)
-	var out strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
-	defer func() {
+	t.Cleanup(func() {
+		defer cancel()
 		cmd.Process.Signal(syscall.SIGINT)
 		select {
 		case <-exited:
@@ -263,19 +290,7 @@ func testServe(t *testing.T, w *workspace) {
 			cmd.Process.Kill()
 			<-exited
 		}
-	}()
-	start := time.Now()
-	waitHealthy(t, fmt.Sprintf("http://127.0.0.1:%d/health", port), 5*time.Minute)
-	figure(t, "serve up until /health answers", "%s", seconds(time.Since(start)))
-	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/version", port))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var v map[string]string
-	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil || v["version"] != wantVersion(t, w) {
-		t.Errorf("GET /version of the served service = %v (%v), want version %s", v, err, wantVersion(t, w))
-	}
+	})
 }
 
 func testDeployLocal(t *testing.T, w *workspace) {

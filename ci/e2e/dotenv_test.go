@@ -36,14 +36,8 @@ func testDotEnv(t *testing.T, w *workspace) {
 	wantIn(t, r, "service web (cluster demo)", "runs      web:1")
 	noSecret(t, r)
 
+	// A plain `build` that makes an arm64 binary took its argument from .env.
 	out := filepath.Join(t.TempDir(), "service")
 	w.mustCall(t, "call", "build", "export", "--path="+out)
-	f, err := elf.Open(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if f.Machine != elf.EM_AARCH64 {
-		t.Errorf("with BUILD_ARCH=arm64 in .env, build made a %v binary, want arm64", f.Machine)
-	}
+	wantMachine(t, out, elf.EM_AARCH64)
 }

@@ -21,14 +21,14 @@ func testInteractive(t *testing.T, w *workspace) {
 		failing := w.path("app/e2e_failing_test.go")
 		writeFile(t, failing, "package main\n\nimport \"testing\"\n\nfunc TestE2EDeliberateFailure(t *testing.T) {\n\tt.Fatal(\"this test fails on purpose\")\n}\n", 0o644)
 		defer os.Remove(failing)
-		term := w.startTerminal(t, "call", "--interactive", "test")
+		term := w.startTerminal(t, "call", "--interactive", "check")
 		term.waitFor(`Exec failed, attaching terminal`, 10*time.Minute)
 		// The shell is in the failed container: the failing test file is there. Typed keys are
 		// lower case: before the shell attaches, Dagger's view reads some capitals as commands.
 		term.typeUntil(`e2e-failing-42`, "test -f app/e2e_failing_test.go && echo e2e-failing-$((6*7))\r", 2*time.Minute)
 		term.typeKeys("exit\r")
 		if code := term.wait(2 * time.Minute); code == 0 {
-			t.Errorf("dagger call --interactive test exited 0 after the shell; the step failed, so the call must fail")
+			t.Errorf("dagger call --interactive check exited 0 after the shell; a step failed, so the call must fail")
 		}
 	})
 
