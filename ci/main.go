@@ -38,7 +38,7 @@ type Pipeline struct {
 func New(
 	// The repository root: the app's go.mod and app/ sources.
 	// +defaultPath="/"
-	// +ignore=[".git", ".env", "**/.dagger", "bin", "dist", "**/*.test", "**/node_modules"]
+	// +ignore=[".git", ".env", "**/.dagger", "bin", "dist", "**/*.test", "**/node_modules", "ci/pipeline", "app/app"]
 	source *dagger.Directory,
 	// The repository root, of which only .git is read: the commit and its version tags (tags are
 	// derived, never typed). Outside a git checkout the build is versioned 0.0.0-dev and publish
