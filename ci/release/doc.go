@@ -17,6 +17,9 @@
 //	v1.3.0-rc.1-2-gabcdef0   → 1.3.0-rc.1.dev.2+<12 hex>       (after rc.1, before 1.3.0)
 //	abcdef0 (no v* tag)      → 0.0.0-dev+<12 hex>
 //
+// A source tree without git metadata (a source archive) builds as Untracked: 0.0.0-dev, no commit,
+// no image tags.
+//
 // The commit goes in build metadata (after "+") rather than in the prerelease because a
 // prerelease identifier made only of digits must not start with 0, which a hex hash may.
 //
