@@ -116,9 +116,11 @@ func deployOutput(target environments.Environment, res *deploy.Result, err error
 // buildAndPublish checks the checkout, then pushes its image to the environment's ECR repository
 // and returns the digest-pinned reference.
 func (m *Pipeline) buildAndPublish(ctx context.Context, cfg aws.Config, target environments.Environment) (string, error) {
-	if facts, err := m.gitFacts(ctx); err != nil {
+	facts, err := m.gitFacts(ctx)
+	if err != nil {
 		return "", err
-	} else if !facts.Info.Tracked() {
+	}
+	if !facts.Info.Tracked() {
 		return "", untrackedPublishError("a deploy that builds its image")
 	}
 	if _, err := m.Check(ctx); err != nil {
@@ -129,7 +131,7 @@ func (m *Pipeline) buildAndPublish(ctx context.Context, cfg aws.Config, target e
 		return "", err
 	}
 	password := dag.SetSecret("ecr-password-"+target.Name, login.Password)
-	return m.Publish(ctx, target.RegistryHost(), target.ECRRepository, login.Username, password, "amd64")
+	return m.publish(ctx, facts, target.RegistryHost(), target.ECRRepository, login.Username, password, "amd64")
 }
 
 // taskDefinitionFile copies the committed task definition out of the source directory into a

@@ -45,6 +45,11 @@ func (m *Pipeline) Publish(
 	if !facts.Info.Tracked() {
 		return "", untrackedPublishError("publish")
 	}
+	return m.publish(ctx, facts, registry, repository, username, password, arch)
+}
+
+// publish pushes the image of a tracked checkout under its tags; password may be nil.
+func (m *Pipeline) publish(ctx context.Context, facts checkout, registry, repository, username string, password *dagger.Secret, arch string) (string, error) {
 	image, err := m.image(facts, arch)
 	if err != nil {
 		return "", err

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -165,20 +166,12 @@ func (w *workspace) call(t *testing.T, args ...string) result {
 	r := result{args: args, stdout: stdout.String(), stderr: stderr.String(), took: time.Since(start)}
 	if err != nil {
 		var exit *exec.ExitError
-		if !asExit(err, &exit) {
+		if !errors.As(err, &exit) {
 			t.Fatalf("dagger %s: %v", strings.Join(args, " "), err)
 		}
 		r.code = exit.ExitCode()
 	}
 	return r
-}
-
-func asExit(err error, target **exec.ExitError) bool {
-	e, ok := err.(*exec.ExitError)
-	if ok {
-		*target = e
-	}
-	return ok
 }
 
 // mustCall runs a call that must succeed.
