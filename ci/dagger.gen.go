@@ -341,7 +341,14 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 			if err != nil {
 				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
 			}
-			return (*Pipeline).Lint(&parent, ctx)
+			var pipeline bool
+			if inputArgs["pipeline"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["pipeline"]), &pipeline)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg pipeline", err))
+				}
+			}
+			return (*Pipeline).Lint(&parent, ctx, pipeline)
 		case "Plan":
 			var parent Pipeline
 			err = json.Unmarshal(parentJSON, &parent)

@@ -49,8 +49,7 @@ func (m *Pipeline) gitFacts(ctx context.Context) (checkout, error) {
 		fmt.Fprint(os.Stderr, untrackedNote)
 		return checkout{Info: release.Untracked()}, nil
 	}
-	out, err := dag.Container().
-		From(m.GoImage).
+	out, err := m.goContainer().
 		WithMountedDirectory("/repo", m.Git).
 		WithExec([]string{"sh", "-c", gitFactsScript}).
 		Stdout(ctx)

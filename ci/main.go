@@ -44,7 +44,9 @@ func New(
 	// derived, never typed). Outside a git checkout the build is versioned 0.0.0-dev and publish
 	// refuses to run.
 	// +defaultPath="/"
-	// +ignore=["*", "!.git"]
+	// Index, logs and hooks are left out: git rewrites them on every `git status`, and the facts
+	// (and the build that waits for them) would be read again without any new commit.
+	// +ignore=["*", "!.git", ".git/index", ".git/*.lock", ".git/logs", ".git/hooks", ".git/lfs", ".git/modules", ".git/FETCH_HEAD", ".git/ORIG_HEAD", ".git/COMMIT_EDITMSG", ".git/gc.log"]
 	// +optional
 	git *dagger.Directory,
 	// The Go toolchain image used to build, test and lint; change it to use a registry mirror.

@@ -48,9 +48,16 @@ func addTestEnvironments(t *testing.T, dir string) {
 
 func testCheck(t *testing.T, w *workspace) {
 	first := w.mustCall(t, "call", "check")
-	wantIn(t, first, "== lint ==", "service (.): lint: clean", "pipeline (ci): lint: clean",
+	wantIn(t, first, "== lint ==", "service (.): lint: clean",
 		"== test ==", "ok  \tgithub.com/acme/service/app", "== build ==", "built app")
+	if strings.Contains(first.stdout, "pipeline (ci)") {
+		t.Errorf("check linted the pipeline's module; that is lint --pipeline's job:\n%s", first.stdout)
+	}
 	figure(t, "check, first call of this run", "%s", seconds(first.took))
+
+	pipelineLint := w.mustCall(t, "call", "lint", "--pipeline")
+	wantIn(t, pipelineLint, "service (.): lint: clean", "pipeline (ci): lint: clean")
+	figure(t, "lint --pipeline, after that check", "%s", seconds(pipelineLint.took))
 
 	again := w.mustCall(t, "call", "check")
 	figure(t, "check, nothing changed", "%s", seconds(again.took))

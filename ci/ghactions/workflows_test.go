@@ -42,7 +42,7 @@ func engineVersion(t *testing.T) string {
 
 func TestDaggerVersionMatchesEngineVersion(t *testing.T) {
 	want := engineVersion(t)
-	for _, name := range []string{"ci.yml", "deploy-staging.yml", "deploy-prod.yml"} {
+	for _, name := range workflowFiles(t) {
 		wf := readRepoFile(t, ".github/workflows/"+name)
 		versions := regexp.MustCompile(`(?m)^\s+version: "([^"]+)"`).FindAllStringSubmatch(wf, -1)
 		uses := strings.Count(wf, "uses: dagger/dagger-for-github@")
@@ -134,14 +134,35 @@ func TestDeployWorkflowsMatchEnvironments(t *testing.T) {
 	}
 }
 
-func TestCIWorkflowNeedsNoCloudAccess(t *testing.T) {
-	wf := readRepoFile(t, ".github/workflows/ci.yml")
-	for _, forbidden := range []string{"id-token: write", "configure-aws-credentials", "deploy"} {
-		if strings.Contains(wf, forbidden) {
-			t.Errorf("ci.yml runs on untrusted pull requests and must not contain %q", forbidden)
+// workflowFiles names every workflow in .github/workflows.
+func workflowFiles(t *testing.T) []string {
+	t.Helper()
+	entries, err := os.ReadDir(filepath.Join(repoRoot, ".github", "workflows"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".yml") || strings.HasSuffix(e.Name(), ".yaml") {
+			names = append(names, e.Name())
 		}
 	}
-	if !strings.Contains(wf, "call: check") || !strings.Contains(wf, "pull_request:") {
-		t.Error("ci.yml must run `dagger call check` on pull requests")
+	if len(names) == 0 {
+		t.Fatal("no workflows in .github/workflows")
+	}
+	return names
+}
+
+func TestPullRequestWorkflowsNeedNoCloudAccess(t *testing.T) {
+	for file, call := range map[string]string{"ci.yml": "call: check", "pipeline.yml": "call: lint --pipeline"} {
+		wf := readRepoFile(t, ".github/workflows/"+file)
+		for _, forbidden := range []string{"id-token: write", "configure-aws-credentials", "deploy"} {
+			if strings.Contains(wf, forbidden) {
+				t.Errorf("%s runs on untrusted pull requests and must not contain %q", file, forbidden)
+			}
+		}
+		if !strings.Contains(wf, call) || !strings.Contains(wf, "pull_request:") {
+			t.Errorf("%s must run `dagger %s` on pull requests", file, strings.TrimPrefix(call, "call: "))
+		}
 	}
 }
