@@ -50,10 +50,16 @@ func (c *CallCounter) Middleware(stack *middleware.Stack) error {
 // run counts its own calls (Result.APICalls) and uses the engine's retryer whoever built the
 // clients.
 type api struct {
-	ecs     *ecs.Client
-	elb     *elb.Client
-	calls   *CallCounter
-	retryer aws.Retryer
+	ecs *ecs.Client
+	elb *elb.Client
+	// The watcher's reads, each through the SDK's one-method interface for its operation, so
+	// that the watch loop runs against a stand-in as well as against an endpoint.
+	services  ecs.DescribeServicesAPIClient
+	taskLists ecs.ListTasksAPIClient
+	taskDescs ecs.DescribeTasksAPIClient
+	health    elb.DescribeTargetHealthAPIClient
+	calls     *CallCounter
+	retryer   aws.Retryer
 	// noServiceDeployments: the endpoint lacks ListServiceDeployments/DescribeServiceDeployments
 	// (see history.go); learnt on the first try, remembered for the run.
 	noServiceDeployments bool
@@ -61,8 +67,23 @@ type api struct {
 }
 
 func newAPI(c Clients) *api {
-	return &api{ecs: c.ECS, elb: c.ELB, calls: &CallCounter{}, retryer: NewRetryer()}
+	return &api{ecs: c.ECS, elb: c.ELB, services: c.ECS, taskLists: c.ECS, taskDescs: c.ECS, health: c.ELB,
+		calls: &CallCounter{}, retryer: NewRetryer()}
 }
+
+// callPolicy says how hard one call tries.
+type callPolicy int
+
+const (
+	// retried: the engine's retryer (see NewRetryer). For every call whose answer is needed:
+	// the deploy's own steps, and the evidence once a watch is over.
+	retried callPolicy = iota
+	// once: one attempt, no SDK retries. For the watcher's looks: the watcher is their retry
+	// loop. A look that meets throttling or a 5xx ends, the source stays due, and the schedule
+	// backs off (see schedule.failed); retrying inside the look would multiply the calls
+	// exactly when AWS asks for fewer (up to ten attempts a few seconds apart).
+	once
+)
 
 func (a *api) ecsOptions(o *ecs.Options) {
 	o.Retryer = a.retryer
@@ -74,25 +95,9 @@ func (a *api) elbOptions(o *elb.Options) {
 	o.APIOptions = append(o.APIOptions, a.calls.Middleware)
 }
 
-// lookKey marks the context of a watcher's look (see asLook).
-type lookKey struct{}
-
-// asLook marks ctx as a watcher's look: its describe calls make one attempt each, no SDK
-// retries. The watcher is the retry loop for these: a look that meets throttling or a 5xx
-// ends, the source stays due, and the schedule backs off (see schedule.failed). Retrying
-// inside the look would multiply the calls exactly when AWS asks for fewer (the SDK's
-// attempts are spaced by at most retryMaxBackoff, i.e. up to ten calls a few seconds apart).
-func asLook(ctx context.Context) context.Context { return context.WithValue(ctx, lookKey{}, true) }
-
-// notLook undoes asLook for the calls made once the watch is over (the evidence of a
-// failure), which must get their answer: they have the engine's retries.
-func notLook(ctx context.Context) context.Context { return context.WithValue(ctx, lookKey{}, false) }
-
-func isLook(ctx context.Context) bool { v, _ := ctx.Value(lookKey{}).(bool); return v }
-
-// ecsOptionsFor is ecsOptions, with a single attempt for a look.
-func (a *api) ecsOptionsFor(ctx context.Context) func(*ecs.Options) {
-	if !isLook(ctx) {
+// ecsOptionsFor is ecsOptions under policy p.
+func (a *api) ecsOptionsFor(p callPolicy) func(*ecs.Options) {
+	if p != once {
 		return a.ecsOptions
 	}
 	return func(o *ecs.Options) {
@@ -101,9 +106,9 @@ func (a *api) ecsOptionsFor(ctx context.Context) func(*ecs.Options) {
 	}
 }
 
-// elbOptionsFor is elbOptions, with a single attempt for a look.
-func (a *api) elbOptionsFor(ctx context.Context) func(*elb.Options) {
-	if !isLook(ctx) {
+// elbOptionsFor is elbOptions under policy p.
+func (a *api) elbOptionsFor(p callPolicy) func(*elb.Options) {
+	if p != once {
 		return a.elbOptions
 	}
 	return func(o *elb.Options) {

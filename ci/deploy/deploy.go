@@ -246,13 +246,13 @@ func (r *run) spec(t Target, p *plan, deploymentID, taskDefinition, previous str
 // UpdateService until the run returns, the load a deploy puts on the account's describe limits.
 func (r *run) startUpdate() {
 	r.updateAt = time.Now()
-	r.budget = newBudget(r.poll, r.api.calls.Count, r.updateAt)
+	r.budget = newBudget(r.api.calls.Count, r.updateAt)
 }
 
 // waitBudget is the run's call budget, started by startUpdate (or else by its first watch).
 func (r *run) waitBudget() *budget {
 	if r.budget == nil {
-		r.budget = newBudget(r.poll, r.api.calls.Count, time.Now())
+		r.budget = newBudget(r.api.calls.Count, time.Now())
 	}
 	return r.budget
 }
@@ -285,7 +285,7 @@ func (r *run) interruptedBeforeUpdate(ctx context.Context, res *Result) (*Result
 func (r *run) updateFailed(ctx context.Context, res *Result, updateErr error) (*Result, error) {
 	fctx, cancel := freshContext(ctx)
 	defer cancel()
-	svc, err := r.api.describeService(fctx, res.Cluster, res.Service)
+	svc, err := r.api.describeService(fctx, retried, res.Cluster, res.Service)
 	if err == nil && aws.ToString(svc.TaskDefinition) == res.TaskDefinition {
 		// It was applied after all.
 		if d := deploymentOn(svc, res.TaskDefinition); d != nil {

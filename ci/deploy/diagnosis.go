@@ -102,7 +102,7 @@ func (a *api) serviceState(ctx context.Context, cluster, service string, groups 
 	svc, fresh := a.recent.service(cluster, service)
 	if !fresh {
 		var err error
-		if svc, err = a.describeService(ctx, cluster, service); err != nil {
+		if svc, err = a.describeService(ctx, retried, cluster, service); err != nil {
 			return fmt.Sprintf("unknown (could not describe the service: %v)", err)
 		}
 	}
@@ -126,7 +126,7 @@ func (a *api) serviceState(ctx context.Context, cluster, service string, groups 
 		descs, fresh := a.recent.targetHealth(arn)
 		if !fresh {
 			var err error
-			if descs, err = a.describeTargetHealth(ctx, arn); err != nil {
+			if descs, err = a.describeTargetHealth(ctx, retried, arn); err != nil {
 				fmt.Fprintf(&b, "; targets of %s unknown (%v)", groups[arn].name, err)
 				continue
 			}

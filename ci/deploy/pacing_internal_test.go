@@ -51,7 +51,7 @@ func TestLooksMakeOneAttemptOtherCallsRetry(t *testing.T) {
 	defer cancel()
 
 	fake.throttle.Store(1)
-	if _, err := a.describeService(asLook(ctx), "prod", "app"); err == nil || !isTransient(err) {
+	if _, err := a.describeService(ctx, once, "prod", "app"); err == nil || !isTransient(err) {
 		t.Fatalf("a throttled look: err = %v, want the throttling error (transient)", err)
 	}
 	if n := fake.requests.Load(); n != 1 || a.calls.Count() != 1 {
@@ -59,7 +59,7 @@ func TestLooksMakeOneAttemptOtherCallsRetry(t *testing.T) {
 	}
 
 	fake.throttle.Store(1)
-	svc, err := a.describeService(notLook(asLook(ctx)), "prod", "app")
+	svc, err := a.describeService(ctx, retried, "prod", "app")
 	if err != nil || aws.ToString(svc.ServiceName) != "app" {
 		t.Fatalf("outside a look, throttling once: %v, %v; want the service after a retry", svc, err)
 	}
@@ -74,19 +74,19 @@ func TestWaitBudgetStartsAtUpdateServiceAndCountsIt(t *testing.T) {
 	r := &run{api: newAPI(throttlingClients(t, &throttlingECS{}))}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if _, err := r.api.describeService(ctx, "prod", "app"); err != nil { // before the update: not counted
+	if _, err := r.api.describeService(ctx, retried, "prod", "app"); err != nil { // before the update: not counted
 		t.Fatal(err)
 	}
 	r.startUpdate()
 	b := r.budget
-	if !b.spare(r.updateAt, budgetBurst, 1) {
-		t.Fatalf("at UpdateService, the head start of %d calls does not fit", budgetBurst)
+	if got := b.spent(); got != 0 || !b.start.Equal(r.updateAt) {
+		t.Fatalf("at UpdateService: spent %d from %s, want 0 from the update (%s)", got, b.start, r.updateAt)
 	}
-	if _, err := r.api.describeService(ctx, "prod", "app"); err != nil { // stands for UpdateService
+	if _, err := r.api.describeService(ctx, retried, "prod", "app"); err != nil { // stands for UpdateService
 		t.Fatal(err)
 	}
-	if b.spare(r.updateAt, budgetBurst, 1) {
-		t.Errorf("the call after startUpdate is not counted: %d more still fit at once", budgetBurst)
+	if got := b.spent(); got != 1 {
+		t.Errorf("spent after the call that stands for UpdateService = %d, want 1", got)
 	}
 	if r.waitBudget() != b || r.spec(Target{}, &plan{svc: &types.Service{}}, "", "", "", nil).budget != b {
 		t.Error("the watches do not share the budget startUpdate started")

@@ -84,25 +84,30 @@ const (
 // how a failure is seen at first evidence.
 //
 // Throttling and 5xx answers mean "slow down": a look makes one attempt (no SDK retries, see
-// asLook), and after a failed look the schedule backs off (see failed) before looking again.
+// once), and after a failed look the schedule backs off (see failed) before looking again.
+//
+// The schedule is a pure function of the ticks, the looks it was told of and the calls spent:
+// the loop in watch.go tells it what happened.
 type schedule struct {
 	tick    time.Duration
 	every   int // ticks between two looks at the same source
 	recheck int // ticks between two optional re-checks
 	start   time.Time
+	rate    float64      // the budget: calls per second after budgetBurst…
+	since   time.Time    // …counted from here: the run's UpdateService (see budget)
 	last    [sources]int // tick of the last look at each source
-	budget  *budget
 	// failures counts the looks in a row that met throttling or a 5xx; until tick resume
 	// the watcher looks at nothing (see failed).
 	failures int
 	resume   int
 }
 
-func newSchedule(policy PollPolicy, b *budget, start time.Time) *schedule {
+func newSchedule(policy PollPolicy, start time.Time) *schedule {
 	policy = policy.withDefaults()
 	tick := min(policy.Initial, policy.Max/2)
 	every := max(int(policy.Max/tick), 2)
-	s := &schedule{tick: tick, every: every, recheck: every * recheckEvery, start: start, budget: b}
+	s := &schedule{tick: tick, every: every, recheck: every * recheckEvery, start: start,
+		rate: policy.CallsPerSecond, since: start}
 	for i := range s.last {
 		s.last[i] = -s.every // everything is due at tick 0
 	}
@@ -145,8 +150,9 @@ func (s *schedule) failed(k int) {
 }
 
 // pick returns the source to look at on tick k at time now, or -1 for an idle tick. targets
-// says whether target health is wanted (our tasks run and are not all healthy).
-func (s *schedule) pick(k int, now time.Time, targets bool) source {
+// says whether target health is wanted (our tasks run and are not all healthy); spent is the
+// calls made since the budget started (see budget).
+func (s *schedule) pick(k int, now time.Time, targets bool, spent int) source {
 	if k < s.resume {
 		return -1 // backing off after throttling or a 5xx
 	}
@@ -157,33 +163,34 @@ func (s *schedule) pick(k int, now time.Time, targets bool) source {
 		// The service first: it alone tells a rollout's end. The targets then take the next
 		// tick, and from there on the two alternate.
 		best = lookService
-	case targets && due(lookTargets, s.every) && s.budget.spare(now, 1, 1):
+	case targets && due(lookTargets, s.every) && s.spare(now, spent+1, 1):
 		// Over budget the targets wait; the service keeps its cadence.
 		best = lookTargets
 	}
 	if best >= 0 {
 		return best
 	}
-	if due(recheckTasks, s.recheck) && s.budget.spare(now, 1, recheckShare) {
+	if due(recheckTasks, s.recheck) && s.spare(now, spent+1, recheckShare) {
 		return recheckTasks
 	}
 	return -1
 }
 
-// budget is the average call budget of a run's waiting.
+// spare reports whether having spent calls by at keeps within share of the budget.
+func (s *schedule) spare(at time.Time, calls int, share float64) bool {
+	return float64(calls) <= share*(budgetBurst+s.rate*at.Sub(s.since).Seconds())
+}
+
+// budget counts the calls of a run's waiting, from the UpdateService that started it.
 type budget struct {
-	rate       float64
 	start      time.Time
 	startCalls int
 	calls      func() int // calls made so far by this run
 }
 
-// spare reports whether n more calls at time at keep the calls within share of the budget.
-func (b budget) spare(at time.Time, n int, share float64) bool {
-	spent := float64(b.calls() - b.startCalls + n)
-	return spent <= share*(budgetBurst+b.rate*at.Sub(b.start).Seconds())
-}
+// spent is the calls made since the budget started.
+func (b *budget) spent() int { return b.calls() - b.startCalls }
 
-func newBudget(policy PollPolicy, calls func() int, start time.Time) *budget {
-	return &budget{rate: policy.withDefaults().CallsPerSecond, start: start, startCalls: calls(), calls: calls}
+func newBudget(calls func() int, start time.Time) *budget {
+	return &budget{start: start, startCalls: calls(), calls: calls}
 }

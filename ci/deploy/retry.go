@@ -16,7 +16,7 @@ import (
 //     benchmark's throttling scenario see the final state up to 6 s late), and one retry a
 //     second is the watcher's call budget anyway;
 //   - the watcher's looks are the exception: they make one attempt each and the watcher's
-//     schedule retries them, backing off (see asLook and schedule.failed);
+//     schedule retries them, backing off (see callPolicy once and schedule.failed);
 //   - no client-side retry quota (ratelimit.None): the SDK's token bucket turns a long burst of
 //     throttling into "retry quota exceeded", which is exactly the failure we must avoid.
 const (

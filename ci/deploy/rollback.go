@@ -106,7 +106,7 @@ func (r *run) awaitECSRollback(ctx context.Context, res *Result, p *plan) (*type
 	defer cancel()
 	interval := r.poll.withDefaults().Initial
 	for {
-		svc, err := r.api.describeService(ctx, res.Cluster, res.Service)
+		svc, err := r.api.describeService(ctx, retried, res.Cluster, res.Service)
 		if err == nil {
 			r.progress.events(svc.Events)
 			if d := primaryDeployment(svc); d != nil && aws.ToString(d.Id) != res.DeploymentID {

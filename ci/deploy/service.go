@@ -33,7 +33,7 @@ func (t Target) validate() error {
 // readService describes the service and checks that a deploy can change it. An unknown cluster
 // or service is an InputError: nothing has changed yet, and a typo must not read as an outage.
 func (a *api) readService(ctx context.Context, cluster, service string) (*types.Service, error) {
-	svc, err := a.describeService(ctx, cluster, service)
+	svc, err := a.describeService(ctx, retried, cluster, service)
 	if err != nil {
 		return nil, err
 	}
@@ -59,10 +59,10 @@ func (a *api) readService(ctx context.Context, cluster, service string) (*types.
 }
 
 // describeService returns the service or an InputError when the cluster or service is unknown.
-func (a *api) describeService(ctx context.Context, cluster, service string) (*types.Service, error) {
-	out, err := a.ecs.DescribeServices(ctx, &ecs.DescribeServicesInput{
+func (a *api) describeService(ctx context.Context, p callPolicy, cluster, service string) (*types.Service, error) {
+	out, err := a.services.DescribeServices(ctx, &ecs.DescribeServicesInput{
 		Cluster: aws.String(cluster), Services: []string{service},
-	}, a.ecsOptionsFor(ctx))
+	}, a.ecsOptionsFor(p))
 	if err != nil {
 		if errorCode(err) == "ClusterNotFoundException" {
 			return nil, &InputError{

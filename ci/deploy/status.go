@@ -50,7 +50,7 @@ const statusEvents = 10
 // Status reads where the service stands. It changes nothing.
 func Status(ctx context.Context, c Clients, cluster, service string) (*ServiceStatus, error) {
 	a := newAPI(c)
-	svc, err := a.describeService(ctx, cluster, service)
+	svc, err := a.describeService(ctx, retried, cluster, service)
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +81,7 @@ func Status(ctx context.Context, c Clients, cluster, service string) (*ServiceSt
 		return nil, err
 	}
 	for _, arn := range sortedKeys(groups) {
-		descs, err := a.describeTargetHealth(ctx, arn)
+		descs, err := a.describeTargetHealth(ctx, retried, arn)
 		if err != nil {
 			return nil, err
 		}

@@ -225,8 +225,8 @@ func taskIP(task types.Task) string {
 }
 
 // describeTargetHealth returns the health of every registered target of a target group.
-func (a *api) describeTargetHealth(ctx context.Context, groupArn string) ([]elbtypes.TargetHealthDescription, error) {
-	out, err := a.elb.DescribeTargetHealth(ctx, &elb.DescribeTargetHealthInput{TargetGroupArn: aws.String(groupArn)}, a.elbOptionsFor(ctx))
+func (a *api) describeTargetHealth(ctx context.Context, p callPolicy, groupArn string) ([]elbtypes.TargetHealthDescription, error) {
+	out, err := a.health.DescribeTargetHealth(ctx, &elb.DescribeTargetHealthInput{TargetGroupArn: aws.String(groupArn)}, a.elbOptionsFor(p))
 	if err != nil {
 		return nil, fmt.Errorf("describe target health: %w", err)
 	}

@@ -13,13 +13,13 @@ import (
 
 // listTasks returns the ARNs of the tasks a deployment started (ECS sets a service task's
 // startedBy to its deployment ID) with the given desired status.
-func (a *api) listTasks(ctx context.Context, cluster, deploymentID string, status types.DesiredStatus) ([]string, error) {
+func (a *api) listTasks(ctx context.Context, pol callPolicy, cluster, deploymentID string, status types.DesiredStatus) ([]string, error) {
 	var arns []string
-	p := ecs.NewListTasksPaginator(a.ecs, &ecs.ListTasksInput{
+	p := ecs.NewListTasksPaginator(a.taskLists, &ecs.ListTasksInput{
 		Cluster: aws.String(cluster), StartedBy: aws.String(deploymentID), DesiredStatus: status,
 	})
 	for p.HasMorePages() {
-		out, err := p.NextPage(ctx, a.ecsOptionsFor(ctx))
+		out, err := p.NextPage(ctx, a.ecsOptionsFor(pol))
 		if err != nil {
 			return nil, fmt.Errorf("list %s tasks of %s: %w", strings.ToLower(string(status)), deploymentID, err)
 		}
@@ -30,11 +30,11 @@ func (a *api) listTasks(ctx context.Context, cluster, deploymentID string, statu
 }
 
 // describeTasks describes tasks, 100 at a time (the API's limit).
-func (a *api) describeTasks(ctx context.Context, cluster string, arns []string) ([]types.Task, error) {
+func (a *api) describeTasks(ctx context.Context, pol callPolicy, cluster string, arns []string) ([]types.Task, error) {
 	var tasks []types.Task
 	for start := 0; start < len(arns); start += 100 {
 		chunk := arns[start:min(start+100, len(arns))]
-		out, err := a.ecs.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(cluster), Tasks: chunk}, a.ecsOptionsFor(ctx))
+		out, err := a.taskDescs.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(cluster), Tasks: chunk}, a.ecsOptionsFor(pol))
 		if err != nil {
 			return nil, fmt.Errorf("describe tasks: %w", err)
 		}
