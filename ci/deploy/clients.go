@@ -58,6 +58,7 @@ type api struct {
 	taskLists ecs.ListTasksAPIClient
 	taskDescs ecs.DescribeTasksAPIClient
 	health    elb.DescribeTargetHealthAPIClient
+	instances describeContainerInstancesAPI
 	calls     *CallCounter
 	retryer   aws.Retryer
 	// noServiceDeployments: the endpoint lacks ListServiceDeployments/DescribeServiceDeployments
@@ -67,8 +68,14 @@ type api struct {
 }
 
 func newAPI(c Clients) *api {
-	return &api{ecs: c.ECS, elb: c.ELB, services: c.ECS, taskLists: c.ECS, taskDescs: c.ECS, health: c.ELB,
+	return &api{ecs: c.ECS, elb: c.ELB, services: c.ECS, taskLists: c.ECS, taskDescs: c.ECS, health: c.ELB, instances: c.ECS,
 		calls: &CallCounter{}, retryer: NewRetryer()}
+}
+
+// describeContainerInstancesAPI is the one-method client of DescribeContainerInstances, which
+// the SDK does not declare (it has no paginator or waiter).
+type describeContainerInstancesAPI interface {
+	DescribeContainerInstances(context.Context, *ecs.DescribeContainerInstancesInput, ...func(*ecs.Options)) (*ecs.DescribeContainerInstancesOutput, error)
 }
 
 // callPolicy says how hard one call tries.

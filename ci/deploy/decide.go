@@ -26,13 +26,14 @@ const (
 	callTaskList                 // ListTasks of our deployment, with a desired status
 	callTasks                    // DescribeTasks
 	callTargetHealth             // DescribeTargetHealth, one per target group
+	callInstances                // DescribeContainerInstances: the EC2 instances of bridge-mode tasks
 )
 
 // request is the call a look needs before it is over.
 type request struct {
 	call   call
 	status types.DesiredStatus // callTaskList
-	arns   []string            // callTasks
+	arns   []string            // callTasks, callInstances (container instance ARNs)
 	groups []string            // callTargetHealth: target group ARNs
 }
 
@@ -45,6 +46,8 @@ type observation struct {
 	arns    []string                                      // callTaskList
 	tasks   []types.Task                                  // callTasks
 	health  map[string][]elbtypes.TargetHealthDescription // callTargetHealth, by group ARN
+	// callInstances: the EC2 instance ID of each container instance ARN asked for
+	instances map[string]string
 }
 
 // decision is what the watcher does after an answer.
@@ -74,7 +77,10 @@ type watchState struct {
 	targets     []targetState // last reading of our running tasks' targets
 	targetsOf   string        // the expected targets that reading covered
 	healthAt    time.Time     // when targets were read
-	look        lookProgress  // the look under way
+	// instances maps the container instances of our bridge-mode tasks to their EC2 instances,
+	// which is how an instance target group knows them (see spec.instances).
+	instances map[string]string
+	look      lookProgress // the look under way
 }
 
 // lookProgress is where a look is: which answer it waits for, and what it follows up.
@@ -96,10 +102,12 @@ const (
 	stepLive                  // ListTasks (RUNNING) asked
 	stepLiveTasks             // DescribeTasks of the changed task set asked
 	stepTargets               // DescribeTargetHealth asked
+	stepInstances             // DescribeContainerInstances asked
 )
 
 func newWatchState() watchState {
-	return watchState{tasks: map[string]types.Task{}, stopping: map[string]bool{}, stoppedSeen: map[string]bool{}}
+	return watchState{tasks: map[string]types.Task{}, stopping: map[string]bool{}, stoppedSeen: map[string]bool{},
+		instances: map[string]string{}}
 }
 
 // clone returns a copy that shares nothing mutable with st: decide never changes its input.
@@ -108,6 +116,7 @@ func (st watchState) clone() watchState {
 	st.tasks = maps.Clone(st.tasks)
 	st.stopping = maps.Clone(st.stopping)
 	st.stoppedSeen = maps.Clone(st.stoppedSeen)
+	st.instances = maps.Clone(st.instances)
 	st.targets = slices.Clone(st.targets)
 	st.look.describe = slices.Clone(st.look.describe)
 	return st
@@ -158,6 +167,9 @@ func decide(spec *watchSpec, st watchState, obs observation) (watchState, decisi
 		return st.onLiveList(spec, obs.arns)
 	case callTasks:
 		return st.onTasks(spec, obs.tasks)
+	case callInstances:
+		maps.Copy(st.instances, obs.instances)
+		return st.afterInstances(spec)
 	default: // callTargetHealth
 		return st.onTargetHealth(spec, obs)
 	}
@@ -311,6 +323,32 @@ func (st watchState) afterTasks(spec *watchSpec, step lookStep) (watchState, dec
 	if step == stepStoppedTasks {
 		return st.followLive(spec)
 	}
+	if unknown := st.unknownInstances(spec); len(unknown) > 0 {
+		st.look.step = stepInstances
+		return st, decision{next: &request{call: callInstances, arns: unknown}}
+	}
+	return st.afterInstances(spec)
+}
+
+// unknownInstances are the container instances of our running tasks whose EC2 instance is not
+// known yet, when the service has target groups to find them in.
+func (st watchState) unknownInstances(spec *watchSpec) []string {
+	if spec.groupCount() == 0 {
+		return nil
+	}
+	var unknown []string
+	for _, t := range st.runningTasks() {
+		arn := aws.ToString(t.ContainerInstanceArn)
+		if arn == "" || taskIP(t) != "" || spec.instanceOf(st, arn) != "" || slices.Contains(unknown, arn) {
+			continue
+		}
+		unknown = append(unknown, arn)
+	}
+	sort.Strings(unknown)
+	return unknown
+}
+
+func (st watchState) afterInstances(spec *watchSpec) (watchState, decision) {
 	st.counts, st.haveCounts = st.look.counts, true
 	if !st.look.fromService {
 		return st, decision{} // a re-check: the task set is all it looks at
@@ -435,9 +473,18 @@ func (st watchState) runningTasks() []types.Task {
 func (spec *watchSpec) expectedTargets(st watchState) []expectedTarget {
 	var out []expectedTarget
 	for _, t := range st.runningTasks() {
-		out = append(out, expectedTargets(spec.loadBalancers, t)...)
+		out = append(out, expectedTargets(spec.loadBalancers, t, spec.instanceOf(st, aws.ToString(t.ContainerInstanceArn)))...)
 	}
 	return out
+}
+
+// instanceOf is the EC2 instance of a container instance: learnt in this watch, or known to the
+// run from an earlier one; "" when unknown.
+func (spec *watchSpec) instanceOf(st watchState, containerInstance string) string {
+	if id := st.instances[containerInstance]; id != "" {
+		return id
+	}
+	return spec.instances[containerInstance]
 }
 
 // targetsRequired: the service has target groups and our deployment wants tasks.
@@ -459,7 +506,7 @@ func (spec *watchSpec) groupCount() int {
 func targetKey(expected []expectedTarget) string {
 	keys := make([]string, 0, len(expected))
 	for _, e := range expected {
-		keys = append(keys, fmt.Sprintf("%s|%s|%d", e.groupArn, e.ip, e.port))
+		keys = append(keys, fmt.Sprintf("%s|%s|%s|%d", e.groupArn, e.ip, e.instance, e.port))
 	}
 	sort.Strings(keys)
 	return strings.Join(keys, ",")

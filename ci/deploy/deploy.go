@@ -88,6 +88,8 @@ type run struct {
 	commands Commands
 	updateAt time.Time // just before our UpdateService: the service deployments since are ours or later
 	budget   *budget   // the call budget of all the run's waiting (the deploy's and its rollback's), from UpdateService
+	// instances: the EC2 instances of the container instances the run's watches learnt
+	instances map[string]string
 }
 
 // Deploy runs the whole flow: read and validate, register the new revision, update the
@@ -238,7 +240,15 @@ func (r *run) spec(t Target, p *plan, deploymentID, taskDefinition, previous str
 		deploymentID: deploymentID, taskDefinition: taskDefinition, previous: previous,
 		loadBalancers: p.svc.LoadBalancers, groups: p.groups,
 		timeout: p.timeout, poll: r.poll, progress: r.progress, seed: seed, budget: r.waitBudget(),
+		instances: r.instanceCache(),
 	}
+}
+
+func (r *run) instanceCache() map[string]string {
+	if r.instances == nil {
+		r.instances = map[string]string{}
+	}
+	return r.instances
 }
 
 // startUpdate marks the moment just before the UpdateService that starts our deployment. The

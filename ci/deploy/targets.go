@@ -167,15 +167,16 @@ func (t targetState) evidence() string {
 // expectedTarget is where a running task of ours should appear in a target group.
 type expectedTarget struct {
 	groupArn string
-	ip       string // "" when the task is not awsvpc: then the host port identifies it
-	port     int32
+	ip       string // awsvpc: the task's IP
+	instance string // bridge/host mode: the EC2 instance the task runs on ("" while unknown)
+	port     int32  // awsvpc: the container port; bridge/host: the host port bound to it
 }
 
 // expectedTargets lists the targets our running tasks should have, per the service's
 // loadBalancers: in awsvpc mode the task's private IP and the container port; in bridge/host
-// mode the host port bound to the container port (the instance ID would need
-// DescribeContainerInstances, and the dynamic host port already tells tasks apart).
-func expectedTargets(lbs []types.LoadBalancer, task types.Task) []expectedTarget {
+// mode its EC2 instance and the host port bound to the container port. Two tasks on two
+// instances can get the same dynamic host port: only the instance tells their targets apart.
+func expectedTargets(lbs []types.LoadBalancer, task types.Task, instance string) []expectedTarget {
 	var out []expectedTarget
 	ip := taskIP(task)
 	for _, lb := range lbs {
@@ -194,7 +195,7 @@ func expectedTargets(lbs []types.LoadBalancer, task types.Task) []expectedTarget
 			}
 			for _, nb := range c.NetworkBindings {
 				if aws.ToInt32(nb.ContainerPort) == want && aws.ToInt32(nb.HostPort) != 0 {
-					out = append(out, expectedTarget{groupArn: arn, port: aws.ToInt32(nb.HostPort)})
+					out = append(out, expectedTarget{groupArn: arn, instance: instance, port: aws.ToInt32(nb.HostPort)})
 				}
 			}
 		}
@@ -239,12 +240,16 @@ func (a *api) describeTargetHealth(ctx context.Context, p callPolicy, groupArn s
 func matchTargets(expected []expectedTarget, health map[string][]elbtypes.TargetHealthDescription, groups map[string]targetGroup) []targetState {
 	var out []targetState
 	for _, e := range expected {
-		st := targetState{group: groupName(groups, e.groupArn), id: e.ip, port: e.port, state: "not registered"}
+		id := e.ip
+		if id == "" {
+			id = e.instance
+		}
+		st := targetState{group: groupName(groups, e.groupArn), id: id, port: e.port, state: "not registered"}
 		for _, d := range health[e.groupArn] {
 			if d.Target == nil || aws.ToInt32(d.Target.Port) != e.port {
 				continue
 			}
-			if e.ip != "" && aws.ToString(d.Target.Id) != e.ip {
+			if id != "" && aws.ToString(d.Target.Id) != id {
 				continue
 			}
 			st.id = aws.ToString(d.Target.Id)

@@ -43,6 +43,25 @@ func (a *api) describeTasks(ctx context.Context, pol callPolicy, cluster string,
 	return tasks, nil
 }
 
+// describeContainerInstances maps container instances to their EC2 instance IDs, 100 at a time
+// (the API's limit). One that ECS no longer knows is left out.
+func (a *api) describeContainerInstances(ctx context.Context, pol callPolicy, cluster string, arns []string) (map[string]string, error) {
+	ids := map[string]string{}
+	for start := 0; start < len(arns); start += 100 {
+		chunk := arns[start:min(start+100, len(arns))]
+		out, err := a.instances.DescribeContainerInstances(ctx, &ecs.DescribeContainerInstancesInput{
+			Cluster: aws.String(cluster), ContainerInstances: chunk,
+		}, a.ecsOptionsFor(pol))
+		if err != nil {
+			return nil, fmt.Errorf("describe container instances: %w", err)
+		}
+		for _, ci := range out.ContainerInstances {
+			ids[aws.ToString(ci.ContainerInstanceArn)] = aws.ToString(ci.Ec2InstanceId)
+		}
+	}
+	return ids, nil
+}
+
 // shortTaskID is the task ID's first 8 characters, enough to tell tasks apart in a log.
 func shortTaskID(arn string) string {
 	id := arn[strings.LastIndex(arn, "/")+1:]

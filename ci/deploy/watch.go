@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"context"
+	"maps"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
@@ -26,6 +27,9 @@ type watchSpec struct {
 	// tick is the schedule's tick, set by watch: the decision to confirm the targets at once
 	// or on the next alternate tick depends on it.
 	tick time.Duration
+	// instances are the EC2 instances of container instances the run already knows; the watch
+	// adds those it learns, so a rollback's watch does not ask again.
+	instances map[string]string
 }
 
 // watch looks until the deployment succeeds, fails, is replaced, the timeout passes or ctx is
@@ -72,6 +76,9 @@ func (a *api) watch(ctx context.Context, spec watchSpec) (*watchOutcome, error) 
 		lookCtx, cancel := context.WithDeadline(ctx, deadline)
 		next, out, err := a.look(lookCtx, &spec, st, src)
 		cancel()
+		if spec.instances != nil {
+			maps.Copy(spec.instances, next.instances)
+		}
 		switch {
 		case ctx.Err() != nil:
 			return st.outcome(verdictInterrupted, "interrupted"), nil
@@ -133,6 +140,8 @@ func (a *api) fetch(ctx context.Context, spec *watchSpec, req request) (observat
 		obs.arns, err = a.listTasks(ctx, once, spec.cluster, spec.deploymentID, req.status)
 	case callTasks:
 		obs.tasks, err = a.describeTasks(ctx, once, spec.cluster, req.arns)
+	case callInstances:
+		obs.instances, err = a.describeContainerInstances(ctx, once, spec.cluster, req.arns)
 	case callTargetHealth:
 		obs.health = map[string][]elbtypes.TargetHealthDescription{}
 		for _, group := range req.groups {

@@ -36,6 +36,7 @@ type ecsRequest struct {
 	} `json:"deploymentConfiguration"`
 	ServiceDeploymentArns []string `json:"serviceDeploymentArns"`
 	Include               []string `json:"include"`
+	ContainerInstances    []string `json:"containerInstances"`
 }
 
 // ecsError is an error answered in the JSON 1.1 shape.
@@ -84,6 +85,8 @@ func (f *Fake) serveECS(w http.ResponseWriter, op string, body []byte, now time.
 		out, err = f.describeServiceDeployments(req)
 	case "ListTaskDefinitions":
 		out, err = f.listTaskDefinitions(req)
+	case "DescribeContainerInstances":
+		out, err = f.describeContainerInstances(req)
 	default:
 		err = &ecsError{"UnknownOperationException", "fakeaws does not implement ECS " + op}
 	}
@@ -190,7 +193,7 @@ func (f *Fake) serviceJSON() map[string]any {
 			"pendingCount":         p,
 			"runningCount":         r,
 			"failedTasks":          d.failedTasks,
-			"launchType":           "FARGATE",
+			"launchType":           f.launchType(),
 			"platformVersion":      "1.4.0",
 			"platformFamily":       "Linux",
 			"rolloutState":         d.rolloutState,
@@ -213,7 +216,7 @@ func (f *Fake) serviceJSON() map[string]any {
 		"desiredCount":    s.desiredCount,
 		"runningCount":    running,
 		"pendingCount":    pending,
-		"launchType":      "FARGATE",
+		"launchType":      f.launchType(),
 		"platformVersion": "LATEST",
 		"platformFamily":  "Linux",
 		"taskDefinition":  s.taskDefinition,
@@ -246,7 +249,44 @@ func (f *Fake) serviceJSON() map[string]any {
 	return out
 }
 
+func (f *Fake) launchType() string {
+	if f.bridge() {
+		return "EC2"
+	}
+	return "FARGATE"
+}
+
+// describeContainerInstances knows the instances of bridge mode's tasks.
+func (f *Fake) describeContainerInstances(req ecsRequest) (any, *ecsError) {
+	if err := f.checkCluster(req.Cluster); err != nil {
+		return nil, err
+	}
+	if len(req.ContainerInstances) > 100 {
+		return nil, invalidParam("containerInstances can have at most 100 items.")
+	}
+	known := map[string]string{}
+	for _, t := range f.tasks {
+		if t.containerInstance != "" {
+			known[t.containerInstance] = t.instance
+		}
+	}
+	instances, failures := []any{}, []any{}
+	for _, arn := range req.ContainerInstances {
+		ec2, ok := known[arn]
+		if !ok {
+			failures = append(failures, map[string]any{"arn": arn, "reason": "MISSING"})
+			continue
+		}
+		instances = append(instances, map[string]any{"containerInstanceArn": arn, "ec2InstanceId": ec2,
+			"status": "ACTIVE", "agentConnected": true})
+	}
+	return map[string]any{"containerInstances": instances, "failures": failures}, nil
+}
+
 func (f *Fake) networkConfiguration() map[string]any {
+	if f.bridge() {
+		return nil
+	}
 	return map[string]any{"awsvpcConfiguration": map[string]any{
 		"subnets":        []any{"subnet-0aaa1111", "subnet-0bbb2222"},
 		"securityGroups": []any{"sg-0ccc3333"},
@@ -359,7 +399,11 @@ func (f *Fake) updateService(req ecsRequest, now time.Time) (any, *ecsError) {
 	steps = slices.Clone(steps)
 	slices.SortStableFunc(steps, func(a, b Step) int { return cmp.Compare(a.At, b.At) })
 	f.timeline = &timeline{start: now, steps: steps, dep: d}
-	return map[string]any{"service": f.serviceJSON()}, nil
+	answer := f.serviceJSON()
+	if f.cfg.UpdateAnswerOmitsDeployment {
+		delete(answer, "deployments")
+	}
+	return map[string]any{"service": answer}, nil
 }
 
 // page slices items by the numeric nextToken the fake hands out.
@@ -478,7 +522,7 @@ func (f *Fake) taskJSON(t *task) map[string]any {
 		"startedBy":         t.startedBy,
 		"lastStatus":        t.lastStatus,
 		"desiredStatus":     t.desiredStatus,
-		"launchType":        "FARGATE",
+		"launchType":        f.launchType(),
 		"platformVersion":   "1.4.0",
 		"cpu":               "256",
 		"memory":            "512",
@@ -496,6 +540,18 @@ func (f *Fake) taskJSON(t *task) map[string]any {
 				map[string]any{"name": "privateIPv4Address", "value": t.ip},
 			},
 		}},
+	}
+	if t.instance != "" {
+		delete(out, "attachments")
+		out["containerInstanceArn"] = t.containerInstance
+		for _, c := range containers {
+			cj := c.(map[string]any)
+			delete(cj, "networkInterfaces")
+			if cj["name"] == f.cfg.Container && t.lastStatus == "RUNNING" {
+				cj["networkBindings"] = []any{map[string]any{"bindIP": "0.0.0.0", "containerPort": f.cfg.ContainerPort,
+					"hostPort": t.hostPort, "protocol": "tcp"}}
+			}
+		}
 	}
 	putTime(out, "createdAt", t.createdAt)
 	putTime(out, "startedAt", t.startedAt)

@@ -171,12 +171,16 @@ func (f *Fake) serveELB(w http.ResponseWriter, op string, form url.Values) {
 
 func (f *Fake) targetGroupXML() xmlTargetGroup {
 	tg := f.targetGroup
+	targetType := "ip"
+	if f.bridge() {
+		targetType = "instance"
+	}
 	return xmlTargetGroup{
 		TargetGroupArn: tg.arn, TargetGroupName: tg.name, Protocol: "HTTP", Port: tg.port, VpcID: "vpc-0ddd4444",
 		HealthCheckProtocol: "HTTP", HealthCheckPort: "traffic-port", HealthCheckEnabled: true,
 		HealthCheckIntervalSeconds: 10, HealthCheckTimeoutSeconds: 5, HealthyThresholdCount: 2, UnhealthyThresholdCount: 2,
 		HealthCheckPath: "/healthz", MatcherHTTPCode: "200", LoadBalancerArns: []string{tg.lbArn},
-		TargetType: "ip", ProtocolVersion: "HTTP1", IPAddressType: "ipv4",
+		TargetType: targetType, ProtocolVersion: "HTTP1", IPAddressType: "ipv4",
 	}
 }
 
@@ -184,7 +188,7 @@ func (f *Fake) targetGroupXML() xmlTargetGroup {
 // for, where an unregistered one is "unused", as ELBv2 does.
 func (f *Fake) targetHealthXML(form url.Values) []xmlTargetHealthDescription {
 	describe := func(th *targetHealth) xmlTargetHealthDescription {
-		return xmlTargetHealthDescription{TargetID: th.ip, TargetPort: th.port, AvailabilityZone: "us-east-1a",
+		return xmlTargetHealthDescription{TargetID: th.id, TargetPort: th.port, AvailabilityZone: "us-east-1a",
 			HealthCheckPort: strconv.Itoa(th.port), State: th.state, Reason: th.reason, Description: th.description}
 	}
 	out := []xmlTargetHealthDescription{}
@@ -203,7 +207,7 @@ func (f *Fake) targetHealthXML(form url.Values) []xmlTargetHealthDescription {
 		if p := form.Get(fmt.Sprintf("Targets.member.%d.Port", i)); p != "" {
 			port, _ = strconv.Atoi(p)
 		}
-		if th := f.target(id[0]); th != nil && th.port == port {
+		if th := f.target(id[0], port); th != nil {
 			out = append(out, describe(th))
 			continue
 		}

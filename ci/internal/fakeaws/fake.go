@@ -46,6 +46,15 @@ type Config struct {
 	// NoServiceDeployments makes ListServiceDeployments and DescribeServiceDeployments
 	// answer UnknownOperationException, as moto does, to exercise the engine's fallback.
 	NoServiceDeployments bool
+	// NetworkMode is the task definition's network mode: "awsvpc" (default, Fargate: each task
+	// its own IP) or "bridge" (EC2: tasks on two container instances, targets by instance ID and
+	// dynamic host port).
+	NetworkMode string
+	// Faults apply from the start (see Fault).
+	Faults []Fault
+	// UpdateAnswerOmitsDeployment: UpdateService acts, but its answer lists the service with
+	// no deployment on the new revision.
+	UpdateAnswerOmitsDeployment bool
 }
 
 // Call is one HTTP request the fake received.
@@ -72,6 +81,7 @@ type Fake struct {
 
 	throttleLeft int
 	fail5xxLeft  int
+	faults       []*activeFault
 
 	calls           []Call
 	started         chan struct{}
@@ -107,6 +117,9 @@ func New(cfg Config) *Fake {
 		cfg.Scenario.Unit = 100 * time.Millisecond
 	}
 	f := &Fake{cfg: cfg, taskDefs: map[string][]*taskDefinition{}, started: make(chan struct{})}
+	for _, fault := range cfg.Faults {
+		f.faults = append(f.faults, &activeFault{Fault: fault})
+	}
 	f.seed(time.Now())
 	return f
 }
@@ -138,13 +151,23 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		status := f.injectedFault()
+		fault := f.faultFor(op)
+		if fault != nil && status == 0 {
+			status = http.StatusBadRequest
+		}
 		f.record(op, now, status)
-		switch status {
-		case http.StatusBadRequest:
+		switch {
+		case status == http.StatusBadRequest && fault == nil:
 			writeECSError(w, status, "ThrottlingException", "Rate exceeded")
 			return
-		case http.StatusInternalServerError:
+		case status == http.StatusInternalServerError:
 			writeECSError(w, status, "ServerException", "Service Unavailable. Please try again later.")
+			return
+		case fault != nil:
+			if fault.Applied {
+				f.serveECS(discard{}, op, body, now)
+			}
+			writeFault(w, true, fault)
 			return
 		}
 		f.serveECS(w, op, body, now)
@@ -159,17 +182,31 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	op := form.Get("Action")
 	status := f.injectedFault()
+	fault := f.faultFor(op)
+	if fault != nil && status == 0 {
+		status = http.StatusBadRequest
+	}
 	f.record(op, now, status)
-	switch status {
-	case http.StatusBadRequest:
+	switch {
+	case status == http.StatusBadRequest && fault == nil:
 		writeQueryError(w, status, "Sender", "Throttling", "Rate exceeded")
 		return
-	case http.StatusInternalServerError:
+	case status == http.StatusInternalServerError:
 		writeQueryError(w, status, "Receiver", "InternalFailure", "An internal error occurred. Try again later.")
+		return
+	case fault != nil:
+		writeFault(w, false, fault)
 		return
 	}
 	f.serveELB(w, op, form)
 }
+
+// discard is where the answer of a request that takes effect but fails anyway goes.
+type discard struct{}
+
+func (discard) Header() http.Header         { return http.Header{} }
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
+func (discard) WriteHeader(int)             {}
 
 // injectedFault consumes one pending throttle or 5xx and returns the status it
 // stands for, or 0. Throttles go first because a burst usually precedes errors.

@@ -141,12 +141,28 @@ func TargetsUnhealthy(reasonCode, description string) Action {
 func (f *Fake) setTargets(d *deployment, state, reason, description string) int {
 	n := 0
 	for _, t := range f.tasksOf(d) {
-		if th := f.target(t.ip); th != nil && t.lastStatus == "RUNNING" {
+		if th := f.target(t.targetID(), t.targetPort(f.cfg.ContainerPort)); th != nil && t.lastStatus == "RUNNING" {
 			th.state, th.reason, th.description = state, reason, description
 			n++
 		}
 	}
 	return n
+}
+
+// TargetUnhealthy marks the target of the current deployment's i-th task (0-based, in launch
+// order) unhealthy, and only that one.
+func TargetUnhealthy(i int, reasonCode, description string) Action {
+	return Action{name: fmt.Sprintf("TargetUnhealthy(%d, %s)", i, reasonCode), apply: func(f *Fake, tl *timeline, at time.Time) {
+		tasks := f.tasksOf(tl.dep)
+		if i >= len(tasks) {
+			return
+		}
+		t := tasks[i]
+		if th := f.target(t.targetID(), t.targetPort(f.cfg.ContainerPort)); th != nil && t.lastStatus == "RUNNING" {
+			th.state, th.reason, th.description = "unhealthy", reasonCode, description
+			f.evidence(at)
+		}
+	}}
 }
 
 // StopTasks stops up to n not-yet-stopped tasks of the current deployment,
@@ -234,39 +250,67 @@ func monitoringDone(status string) string {
 // otherwise the failed deployment is left as is, a final state.
 func TripCircuitBreaker() Action {
 	return Action{name: "TripCircuitBreaker", apply: func(f *Fake, tl *timeline, at time.Time) {
-		d := tl.dep
-		const threshold = 3
-		if d.failedTasks < threshold {
-			d.failedTasks = threshold
-		}
-		d.rolloutState = "FAILED"
-		d.rolloutStateReason = "ECS deployment circuit breaker: tasks failed to start."
-		d.updatedAt = at
-		rec := d.record
-		rec.breakerStatus, rec.breakerFailures = "TRIGGERED", d.failedTasks
-		rec.updatedAt = at
-		f.event(at, fmt.Sprintf("(service %s) (deployment %s) deployment failed: tasks failed to start.", f.cfg.Service, d.id))
-		f.evidence(at)
-		if !f.service.circuitBreaker.Rollback || d.previousTaskDef == "" {
-			// The service deployment API has no FAILED status: a deployment the
-			// breaker failed without rolling back is STOPPED, with the reason.
-			rec.status = "STOPPED"
-			rec.stoppedAt = at
-			rec.statusReason = d.rolloutStateReason
-			rec.finishedAt = at
+		tripBreaker(f, tl, at)
+		if !f.service.circuitBreaker.Rollback || tl.dep.previousTaskDef == "" {
+			breakerStops(tl.dep, at)
 			f.finalStateAt = at
 			return
 		}
-		rb := f.newDeployment(d.previousTaskDef, d.taskDefinition, at, rec)
-		rb.rolloutStateReason = fmt.Sprintf("ECS deployment circuit breaker: rolling back to deploymentId %s.", f.deploymentOn(d.previousTaskDef, d))
-		rec.status = "ROLLBACK_IN_PROGRESS"
-		rec.statusReason = d.rolloutStateReason
-		rec.rollbackReason = "Circuit Breaker has been triggered"
-		rec.rollbackAt = at
-		rec.rollbackTarget = rec.sourceRevision
-		f.event(at, fmt.Sprintf("(service %s) rolling back to deployment %s.", f.cfg.Service, rb.id))
-		tl.dep = rb
+		startBreakerRollback(f, tl, at)
 	}}
+}
+
+// TripCircuitBreakerRollbackLater fails the current deployment as TripCircuitBreaker does, but
+// ECS's rollback deployment appears only with a later StartCircuitBreakerRollback: for a while
+// the FAILED deployment is still PRIMARY.
+func TripCircuitBreakerRollbackLater() Action {
+	return Action{name: "TripCircuitBreakerRollbackLater", apply: tripBreaker}
+}
+
+// StartCircuitBreakerRollback is ECS starting the rollback of a deployment that
+// TripCircuitBreakerRollbackLater failed.
+func StartCircuitBreakerRollback() Action {
+	return Action{name: "StartCircuitBreakerRollback", apply: startBreakerRollback}
+}
+
+func tripBreaker(f *Fake, tl *timeline, at time.Time) {
+	d := tl.dep
+	const threshold = 3
+	if d.failedTasks < threshold {
+		d.failedTasks = threshold
+	}
+	d.rolloutState = "FAILED"
+	d.rolloutStateReason = "ECS deployment circuit breaker: tasks failed to start."
+	d.updatedAt = at
+	rec := d.record
+	rec.breakerStatus, rec.breakerFailures = "TRIGGERED", d.failedTasks
+	rec.updatedAt = at
+	f.event(at, fmt.Sprintf("(service %s) (deployment %s) deployment failed: tasks failed to start.", f.cfg.Service, d.id))
+	f.evidence(at)
+}
+
+// breakerStops: the service deployment API has no FAILED status: a deployment the breaker
+// failed without rolling back is STOPPED, with the reason.
+func breakerStops(d *deployment, at time.Time) {
+	rec := d.record
+	rec.status = "STOPPED"
+	rec.stoppedAt = at
+	rec.statusReason = d.rolloutStateReason
+	rec.finishedAt = at
+}
+
+func startBreakerRollback(f *Fake, tl *timeline, at time.Time) {
+	d := tl.dep
+	rec := d.record
+	rb := f.newDeployment(d.previousTaskDef, d.taskDefinition, at, rec)
+	rb.rolloutStateReason = fmt.Sprintf("ECS deployment circuit breaker: rolling back to deploymentId %s.", f.deploymentOn(d.previousTaskDef, d))
+	rec.status = "ROLLBACK_IN_PROGRESS"
+	rec.statusReason = d.rolloutStateReason
+	rec.rollbackReason = "Circuit Breaker has been triggered"
+	rec.rollbackAt = at
+	rec.rollbackTarget = rec.sourceRevision
+	f.event(at, fmt.Sprintf("(service %s) rolling back to deployment %s.", f.cfg.Service, rb.id))
+	tl.dep = rb
 }
 
 // deploymentOn names the latest deployment (other than not) that ran taskDef.

@@ -3,6 +3,7 @@ package fakeaws
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -48,12 +49,17 @@ type task struct {
 	desiredStatus  string // RUNNING, STOPPED
 	ip             string
 	eniID          string
-	createdAt      time.Time
-	startedAt      time.Time
-	stoppedAt      time.Time
-	stoppedReason  string
-	stopCode       string
-	containers     []container
+	// bridge network mode (EC2): the container instance the task runs on, its EC2 instance, and
+	// the host port the container port is bound to
+	containerInstance string
+	instance          string
+	hostPort          int
+	createdAt         time.Time
+	startedAt         time.Time
+	stoppedAt         time.Time
+	stoppedReason     string
+	stopCode          string
+	containers        []container
 }
 
 type container struct {
@@ -83,7 +89,7 @@ type targetGroup struct {
 }
 
 type targetHealth struct {
-	ip          string
+	id          string // IP (target type ip) or EC2 instance ID (target type instance)
 	port        int
 	state       string // initial, healthy, unhealthy, draining
 	reason      string
@@ -191,6 +197,13 @@ func seedTaskDefinition(cfg Config) map[string]any {
 	raw := fmt.Sprintf(seed, cfg.Family, cfg.Account, cfg.Container, cfg.InitialImage, cfg.ContainerPort)
 	if err := json.Unmarshal([]byte(raw), &m); err != nil {
 		panic("fakeaws: seed task definition: " + err.Error())
+	}
+	if cfg.NetworkMode == "bridge" {
+		m["networkMode"], m["requiresCompatibilities"] = "bridge", []any{"EC2"}
+		delete(m, "runtimePlatform")
+		delete(m, "ephemeralStorage")
+		app := m["containerDefinitions"].([]any)[0].(map[string]any)
+		app["portMappings"] = []any{map[string]any{"containerPort": cfg.ContainerPort, "hostPort": 0, "protocol": "tcp"}}
 	}
 	return m
 }
@@ -310,6 +323,17 @@ func (f *Fake) launchTask(d *deployment, at time.Time) *task {
 		eniID:          fmt.Sprintf("eni-%017x", n),
 		createdAt:      at,
 	}
+	if f.bridge() {
+		// Two instances take a deployment's tasks in turn, and each pair gets the same dynamic
+		// host port on its two instances: only the instance tells their targets apart. Ports
+		// stay unique on an instance across deployments.
+		i := len(f.tasksOf(d))
+		host := 1 + i%2
+		t.ip, t.eniID = "", ""
+		t.instance = fmt.Sprintf("i-%017x", host)
+		t.containerInstance = f.arn(fmt.Sprintf("container-instance/%s/%032x", f.cfg.Cluster, host))
+		t.hostPort = 32768 + 100*slices.Index(f.service.allDeployments, d) + i/2
+	}
 	for _, c := range f.containersOf(d.taskDefinition) {
 		t.containers = append(t.containers, container{name: c[0], image: c[1]})
 	}
@@ -340,7 +364,7 @@ func (f *Fake) runTask(t *task, at time.Time) {
 	t.lastStatus = "RUNNING"
 	t.startedAt = at
 	f.targetGroup.targets = append(f.targetGroup.targets, &targetHealth{
-		ip: t.ip, port: f.cfg.ContainerPort, state: "initial",
+		id: t.targetID(), port: t.targetPort(f.cfg.ContainerPort), state: "initial",
 		reason: "Elb.RegistrationInProgress", description: "Target registration is in progress",
 	})
 }
@@ -363,18 +387,37 @@ func (f *Fake) stopTask(t *task, at time.Time, stop TaskStop) {
 		}
 		c.exitCode = &code
 	}
-	if th := f.target(t.ip); th != nil {
+	if th := f.target(t.targetID(), t.targetPort(f.cfg.ContainerPort)); th != nil {
 		th.state, th.reason, th.description = "draining", "Target.DeregistrationInProgress", "Target deregistration is in progress"
 	}
 }
 
-func (f *Fake) target(ip string) *targetHealth {
+func (f *Fake) target(id string, port int) *targetHealth {
 	for _, th := range f.targetGroup.targets {
-		if th.ip == ip {
+		if th.id == id && th.port == port {
 			return th
 		}
 	}
 	return nil
+}
+
+func (f *Fake) bridge() bool { return f.cfg.NetworkMode == "bridge" }
+
+// targetID is how the load balancer knows the task: its IP, or in bridge mode its instance.
+func (t *task) targetID() string {
+	if t.instance != "" {
+		return t.instance
+	}
+	return t.ip
+}
+
+// targetPort is the port the load balancer sends to: the container port, or in bridge mode the
+// host port bound to it.
+func (t *task) targetPort(containerPort int) int {
+	if t.hostPort != 0 {
+		return t.hostPort
+	}
+	return containerPort
 }
 
 // deregisterStopped removes the targets of stopped tasks: their draining is over.
