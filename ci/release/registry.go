@@ -105,3 +105,15 @@ func ValidateRepository(name string) error {
 	}
 	return nil
 }
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/Masterminds/semver/v3"
 )
 
 // maxTagLength is the longest tag the OCI distribution spec allows.
@@ -26,15 +28,15 @@ func (i Info) Tags() []string {
 	}
 	tags := []string{"sha-" + i.ShortCommit}
 	if v := i.Semver; v != nil {
-		tags = append(tags, "v"+ociTagVersion(*v))
-		if !v.IsPrerelease() {
-			tags = append(tags, fmt.Sprintf("v%d.%d", v.Major, v.Minor))
+		tags = append(tags, "v"+ociTagVersion(v))
+		if v.Prerelease() == "" {
+			tags = append(tags, fmt.Sprintf("v%d.%d", v.Major(), v.Minor()))
 		}
 	}
 	return tags
 }
 
-func ociTagVersion(v Semver) string { return strings.ReplaceAll(v.String(), "+", "_") }
+func ociTagVersion(v *semver.Version) string { return strings.ReplaceAll(v.String(), "+", "_") }
 
 // ValidateTag checks that tag is a valid OCI image tag: 1 to 128 of [A-Za-z0-9_.-], not starting
 // with "." or "-".
