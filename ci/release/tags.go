@@ -6,13 +6,15 @@ import (
 	"strings"
 
 	"github.com/Masterminds/semver/v3"
+	"github.com/distribution/reference"
 )
 
 // maxTagLength is the longest tag the OCI distribution spec allows.
 const maxTagLength = 128
 
-// tagPattern is the OCI distribution spec's tag grammar.
-var tagPattern = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$`)
+// tagPattern is the reference grammar's tag, anchored: the library exports it only for matching
+// inside a longer reference.
+var tagPattern = regexp.MustCompile(`^(?:` + reference.TagRegexp.String() + `)$`)
 
 // Tags returns the image tags for the release: "sha-<12 hex>" always; "vX.Y.Z" when HEAD carries
 // a semver tag; "vX.Y" too when that tag is not a prerelease. Never "latest": deploys pin digests,
