@@ -3,20 +3,19 @@ package deploy
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"dagger/pipeline/release"
 )
 
 // maxRevisionsSearched bounds the search for the revision that runs an image: each candidate
 // costs a DescribeTaskDefinition, and a rollback is to a recent past, not to any point in it.
 const maxRevisionsSearched = 100
-
-var imageDigestPattern = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
 
 // checkRollbackSelection rejects a RollbackOptions that names its target twice or names an image
 // digest that is not one.
@@ -29,7 +28,7 @@ func checkRollbackSelection(opts RollbackOptions) error {
 		return &InputError{What: fmt.Sprintf("both --to %s and --to-image (digest %s) were given", opts.To, digest),
 			Why: "a rollback goes to exactly one revision", Fix: "pass only one of them"}
 	}
-	if !imageDigestPattern.MatchString(digest) {
+	if !release.IsSHA256Digest(digest) {
 		return &InputError{What: fmt.Sprintf("image digest %q is not sha256:<64 lowercase hex>", digest),
 			Why: "revisions are matched on the exact digest their images are pinned to",
 			Fix: "pass the digest that publish printed, e.g. REPO@sha256:…"}
@@ -101,14 +100,14 @@ func (a *api) newestRevisions(ctx context.Context, family string, limit int) ([]
 }
 
 // runsDigest reports whether a container of td runs the image pinned to digest; the registry and
-// repository part of the reference is not compared, so a tag in the reference does not matter.
+// repository part of the reference is not compared, so a tag in the reference does not matter,
+// and an image that is no valid reference runs no digest.
 func runsDigest(td *types.TaskDefinition, digest string) bool {
 	if td == nil {
 		return false
 	}
 	for _, c := range td.ContainerDefinitions {
-		image := aws.ToString(c.Image)
-		if i := strings.LastIndex(image, "@"); i >= 0 && image[i+1:] == digest {
+		if ref, err := release.ParseReference(aws.ToString(c.Image)); err == nil && ref.Digest == digest {
 			return true
 		}
 	}

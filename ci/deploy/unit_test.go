@@ -179,6 +179,40 @@ func TestHistoryUnavailable(t *testing.T) {
 	}
 }
 
+func TestRunsDigest(t *testing.T) {
+	digest := "sha256:" + strings.Repeat("ab", 32)
+	td := func(images ...string) *types.TaskDefinition {
+		var defs []types.ContainerDefinition
+		for _, image := range images {
+			defs = append(defs, types.ContainerDefinition{Image: aws.String(image)})
+		}
+		return &types.TaskDefinition{ContainerDefinitions: defs}
+	}
+	for _, tc := range []struct {
+		td   *types.TaskDefinition
+		want bool
+	}{
+		{td("123456789012.dkr.ecr.eu-west-1.amazonaws.com/web@" + digest), true},
+		{td("sidecar:1", "123456789012.dkr.ecr.eu-west-1.amazonaws.com/web:v1.4.2@"+digest), true},
+		{td("other.example.com/team/web@" + digest), true},
+		{td("123456789012.dkr.ecr.eu-west-1.amazonaws.com/web:v1.4.2"), false},
+		{td("123456789012.dkr.ecr.eu-west-1.amazonaws.com/web@sha256:" + strings.Repeat("cd", 32)), false},
+		{td("Not A Reference@" + digest), false},
+		{td(), false},
+		{nil, false},
+	} {
+		var images []string
+		if tc.td != nil {
+			for _, c := range tc.td.ContainerDefinitions {
+				images = append(images, aws.ToString(c.Image))
+			}
+		}
+		if got := runsDigest(tc.td, digest); got != tc.want {
+			t.Errorf("runsDigest(%q) = %v, want %v", images, got, tc.want)
+		}
+	}
+}
+
 func TestIsImageTag(t *testing.T) {
 	for to, want := range map[string]bool{
 		"v1.4.2": true, "sha-3f2a9c41d0b7": true, "1.4": true, "latest": true,

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/distribution/reference"
 )
 
 var (
@@ -114,8 +116,12 @@ func (c *checker) checkECRRepository(repo string) {
 		c.missing("ecrRepository", "the deploy pushes the image there", `"acme/service"`)
 	case strings.Contains(repo, ".dkr.ecr.") || strings.Contains(repo, ":"):
 		name := repo
-		if _, after, ok := strings.Cut(repo, "/"); ok && strings.Contains(repo, ".dkr.ecr.") {
-			name, _, _ = strings.Cut(after, ":")
+		if named, err := reference.ParseNormalizedNamed(repo); err == nil {
+			name = reference.Path(named)
+			if reference.Domain(named) == "docker.io" {
+				// Without a registry the name is as written, not docker.io's library/ form.
+				name = reference.FamiliarName(named)
+			}
 		}
 		c.add("ecrRepository", fmt.Sprintf("%q is an image URI, not a repository name", repo),
 			fmt.Sprintf("write only the repository name, e.g. %q; the registry is derived from accountId and region and the tag from the build", name))

@@ -58,6 +58,13 @@ func TestValidationProblems(t *testing.T) {
 		{"ECR repository as image URI", func(e map[string]any) {
 			e["ecrRepository"] = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme/service:latest"
 		}, []wantProblem{{"staging", "ecrRepository", "is an image URI", `e.g. "acme/service"`}}},
+		{"ECR repository as pinned image URI", func(e map[string]any) {
+			e["ecrRepository"] = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme/service:v1@sha256:" + strings.Repeat("ab", 32)
+		}, []wantProblem{{"staging", "ecrRepository", "is an image URI", `e.g. "acme/service"`}}},
+		{"ECR repository with a tag", func(e map[string]any) { e["ecrRepository"] = "acme/service:latest" },
+			[]wantProblem{{"staging", "ecrRepository", "is an image URI", `e.g. "acme/service"`}}},
+		{"ECR repository of one component with a tag", func(e map[string]any) { e["ecrRepository"] = "service:v1" },
+			[]wantProblem{{"staging", "ecrRepository", "is an image URI", `e.g. "service"`}}},
 		{"ECR repository with capitals", func(e map[string]any) { e["ecrRepository"] = "Acme/Service" },
 			[]wantProblem{{"staging", "ecrRepository", "not a valid ECR repository name", "lower-case"}}},
 		{"ECR repository with a trailing separator", func(e map[string]any) { e["ecrRepository"] = "acme/service-" },

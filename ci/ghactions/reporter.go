@@ -184,12 +184,20 @@ func (r *Reporter) scrub(s string) string {
 
 // fileCommand runs a go-githubactions file command, which panics when the
 // file cannot be written, and turns that panic into an error so that a full
-// disk cannot crash a deploy that already succeeded.
+// disk cannot crash a deploy that already succeeded. Since v1.3.2 the panic
+// value wraps the os error, so it stays reachable with errors.Is and errors.As.
 func fileCommand(what string, write func()) (err error) {
 	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("cannot %s: %v; check that the runner's file-command paths are writable", what, p)
+		p := recover()
+		if p == nil {
+			return
 		}
+		const fix = "check that the runner's file-command paths are writable"
+		if cause, ok := p.(error); ok {
+			err = fmt.Errorf("cannot %s: %w; %s", what, cause, fix)
+			return
+		}
+		err = fmt.Errorf("cannot %s: %v; %s", what, p, fix)
 	}()
 	write()
 	return nil

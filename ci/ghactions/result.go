@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"dagger/pipeline/deploy"
+	"dagger/pipeline/release"
 )
 
 // ResultMarker starts the one log line that carries a deploy's result. A
@@ -142,7 +143,10 @@ func (r DeployResult) Summary() DeploySummary {
 	if r.Cluster != "" || r.Service != "" {
 		s.Service = r.Cluster + "/" + r.Service
 	}
-	s.Image, s.Digest, _ = strings.Cut(r.Image, "@")
+	s.Image = r.Image
+	if ref, err := release.ParseReference(r.Image); err == nil && ref.Digest != "" {
+		s.Image, s.Digest = ref.WithDigest("").String(), ref.Digest
+	}
 	if r.Outcome == string(deploy.Unchanged) || s.OldRevision == s.NewRevision {
 		// "service:41 (unchanged)" says more than "service:41 → service:41".
 		s.OldRevision, s.NewRevision = cmp.Or(s.OldRevision, s.NewRevision), ""

@@ -170,6 +170,20 @@ func TestResultSummary(t *testing.T) {
 	if s := unchanged.Summary(); s.OldRevision != "service:41" || s.NewRevision != "" || s.Digest != "" || s.Image != "repo:1" || s.Duration != "250ms" || s.APICalls != "" || s.Diagnosis != "" {
 		t.Errorf("unchanged deploy: %#v", s)
 	}
+
+	// The digest gets a row of its own only when the image is a reference that carries one; the
+	// image is then shown fully qualified, as deploys compare it.
+	digest := "sha256:" + strings.Repeat("ab", 32)
+	for image, want := range map[string][2]string{
+		"123456789012.dkr.ecr.eu-west-1.amazonaws.com/web@" + digest: {"123456789012.dkr.ecr.eu-west-1.amazonaws.com/web", digest},
+		"web:v1@" + digest:          {"docker.io/library/web:v1", digest},
+		"not a reference@" + digest: {"not a reference@" + digest, ""},
+	} {
+		s := DeployResult{Image: image}.Summary()
+		if [2]string{s.Image, s.Digest} != want {
+			t.Errorf("image %q: Image, Digest = %q, %q; want %q, %q", image, s.Image, s.Digest, want[0], want[1])
+		}
+	}
 }
 
 func TestRevision(t *testing.T) {

@@ -1,6 +1,8 @@
 package ghactions
 
 import (
+	"errors"
+	"io/fs"
 	"strings"
 	"testing"
 )
@@ -90,8 +92,14 @@ func TestSummaryErrors(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 	run.env["GITHUB_STEP_SUMMARY"] = t.TempDir() // a directory cannot be appended to
-	if err := rep.Summary(DeploySummary{Environment: "dev"}); err == nil || !strings.Contains(err.Error(), "cannot write the step summary") {
+	err := rep.Summary(DeploySummary{Environment: "dev"})
+	if err == nil || !strings.Contains(err.Error(), "cannot write the step summary") {
 		t.Errorf("got %v", err)
+	}
+	// The caller can tell a file-system failure from the path the runner gave.
+	var pathErr *fs.PathError
+	if !errors.As(err, &pathErr) || pathErr.Path != run.env["GITHUB_STEP_SUMMARY"] {
+		t.Errorf("got %v, want it to wrap the *fs.PathError of %s", err, run.env["GITHUB_STEP_SUMMARY"])
 	}
 }
 

@@ -4,23 +4,19 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
+
+	"dagger/pipeline/release"
 )
 
 // ImageAPI is the part of the ECR client (*ecr.Client) that resolving a tag uses.
 type ImageAPI interface {
 	DescribeImages(ctx context.Context, params *ecr.DescribeImagesInput, optFns ...func(*ecr.Options)) (*ecr.DescribeImagesOutput, error)
 }
-
-// tagPattern is Docker's tag grammar: what a registry can store under a tag.
-var tagPattern = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
-
-var digestPattern = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
 
 // ResolveTag returns the digest ("sha256:<64 hex>") of the image that tag names in the ECR
 // repository repositoryName (a name such as acme/service, not a URI), in the registry of the
@@ -36,8 +32,8 @@ func ResolveTag(ctx context.Context, api ImageAPI, repositoryName, tag string) (
 	if repositoryName == "" {
 		return "", errors.New("resolve image tag: no ECR repository name; set ecrRepository for the environment")
 	}
-	if !tagPattern.MatchString(tag) {
-		return "", fmt.Errorf("resolve image tag: %q is not an image tag (letters, digits, '_', '.', '-', at most 128, not starting with '.' or '-'); pass a tag such as v1.4.2", tag)
+	if err := release.ValidateTag(tag); err != nil {
+		return "", fmt.Errorf("resolve image tag: %q is not an image tag, so no image is stored under it: %w", tag, err)
 	}
 	out, err := api.DescribeImages(ctx, &ecr.DescribeImagesInput{
 		RepositoryName: aws.String(repositoryName),
@@ -60,7 +56,7 @@ func ResolveTag(ctx context.Context, api ImageAPI, repositoryName, tag string) (
 			"check the tag (`aws ecr describe-images --repository-name %s` lists the tags)", tag, repositoryName, repositoryName)
 	}
 	digest := aws.ToString(out.ImageDetails[0].ImageDigest)
-	if !digestPattern.MatchString(digest) {
+	if !release.IsSHA256Digest(digest) {
 		return "", fmt.Errorf("image tag %q in ECR repository %s: ECR answered the digest %q, not sha256:<64 hex>; check that the endpoint is ECR", tag, repositoryName, digest)
 	}
 	return digest, nil

@@ -1,7 +1,7 @@
 // Package release derives everything the pipeline needs to know about a release from git facts
 // alone: the version, the commit, the build time, the image tags, the linker flags and the OCI
-// labels. It also parses and checks OCI image references so that deploys only ever use images
-// pinned to a digest.
+// labels. It also checks OCI image references, parsed by github.com/distribution/reference, so
+// that deploys only ever use images pinned to a digest.
 //
 // Everything is derived from the commit, never from the clock or from typed input, so two builds
 // of the same commit produce the same version, tags, flags and labels (a reproducible build).

@@ -26,6 +26,8 @@ func TestRequireDigest(t *testing.T) {
 		"ghcr.io/acme/app:latest":           {"has no digest", "ghcr.io/acme/app@sha256:"},
 		ecrHost + "/app":                    {"has no digest", ecrHost + "/app@sha256:"},
 		"ghcr.io/acme/app@" + testDigest512: {"not sha256", "ghcr.io/acme/app@sha256:"},
+		"ghcr.io/acme/app@" + testDigest384: {"not sha256", "ghcr.io/acme/app@sha256:"},
+		testDigest:                          {"digest-pinned", "repository is missing"},
 		"ghcr.io/acme/app@sha256:0123":      {"digest-pinned", "64 lower-case hex"},
 		"":                                  {"digest-pinned", "empty"},
 		"user:s3cret@ghcr.io/acme/app@" + testDigest:         {"credentials"},

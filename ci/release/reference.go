@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/distribution/reference"
+	"github.com/opencontainers/go-digest"
 )
 
 // Reference is a parsed OCI image reference REGISTRY/REPOSITORY[:TAG][@DIGEST].
@@ -19,73 +22,97 @@ type Reference struct {
 	Digest string
 }
 
-const (
-	dockerHub       = "docker.io"
-	dockerHubLegacy = "index.docker.io"
-)
+const referenceForm = "REGISTRY/REPOSITORY:TAG or REGISTRY/REPOSITORY@sha256:<64 hex>"
 
 // ParseReference parses an image reference such as ghcr.io/acme/service:v1.2.3,
 // localhost:5000/app@sha256:…, 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:tag@sha256:… or
-// nginx. Surrounding whitespace is ignored. As Docker does, a reference whose first component has
-// no ".", no ":" and is not localhost is on Docker Hub (docker.io), and a single-component Docker
-// Hub repository gets the "library/" prefix.
+// nginx, with github.com/distribution/reference, Docker's own parser: a reference whose first
+// component has no ".", no ":" and is not localhost is on Docker Hub (docker.io), and a
+// single-component Docker Hub repository gets the "library/" prefix. Surrounding whitespace is
+// ignored. On top of the grammar, the registry must pass ValidateRegistry and the whole name
+// must fit in 255 characters.
 func ParseReference(s string) (Reference, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return Reference{}, errors.New("image reference is empty; pass REGISTRY/REPOSITORY:TAG or REGISTRY/REPOSITORY@sha256:<64 hex>, e.g. ghcr.io/acme/service@sha256:…")
+		return Reference{}, errors.New("image reference is empty; pass " + referenceForm + ", e.g. ghcr.io/acme/service@sha256:…")
 	}
-	name, digest, hasDigest := s, "", false
+	if bareDigest(s) {
+		// The grammar alone reads sha256:<hex> as the Docker Hub image library/sha256.
+		return Reference{}, fmt.Errorf("image reference %s is a digest alone: the repository is missing, and a digest names content, not where to pull it from; pass REGISTRY/REPOSITORY@sha256:<64 hex>, e.g. ghcr.io/acme/service@sha256:…", quote(s))
+	}
+	named, err := reference.ParseNormalizedNamed(s)
+	if err != nil {
+		return Reference{}, explainReference(s, err)
+	}
+	r := Reference{Registry: reference.Domain(named), Repository: reference.Path(named)}
+	if tagged, ok := named.(reference.Tagged); ok {
+		r.Tag = tagged.Tag()
+	}
+	if digested, ok := named.(reference.Digested); ok {
+		r.Digest = digested.Digest().String()
+	}
+	if r.Registry == "" {
+		// Docker's rule made the first component a host, but it is no valid host, and the
+		// grammar then read it as part of the repository path (e.g. "reg_istry.io/app").
+		return Reference{}, explainReference(s, errors.New("the registry host does not match the reference grammar"))
+	}
+	if err := ValidateRegistry(r.Registry); err != nil {
+		return Reference{}, fmt.Errorf("image reference %s: %w", quote(s), err)
+	}
+	if n := len(r.Name()); n > maxNameLength {
+		return Reference{}, fmt.Errorf("image reference %s has a name of %d characters, but registries accept at most %d; use a shorter repository name", quote(s), n, maxNameLength)
+	}
+	return r, nil
+}
+
+// bareDigest reports whether s is a digest without a repository: ALGORITHM:ENCODED for an
+// algorithm go-digest knows (valid or not), the same after "@", or the 64 hex of an image ID.
+func bareDigest(s string) bool {
+	d := digest.Digest(strings.TrimPrefix(s, "@"))
+	if digest.DigestRegexpAnchored.MatchString(string(d)) && d.Algorithm().Available() {
+		return true
+	}
+	return digest.SHA256.Validate(s) == nil
+}
+
+// explainReference says which part of s the reference grammar rejects, since the library's
+// errors mostly say only "invalid reference format". It cuts s where the grammar would, for the
+// message alone: that s is invalid was already decided by the library, whose error is kept
+// when no part can be blamed.
+func explainReference(s string, parseErr error) error {
+	name, dgst, hasDigest := s, "", false
 	if i := strings.LastIndex(s, "@"); i >= 0 {
-		name, digest, hasDigest = s[:i], s[i+1:], true
-		if strings.Contains(name, "@") || !digestShape.MatchString(digest) {
+		name, dgst, hasDigest = s[:i], s[i+1:], true
+		if strings.Contains(name, "@") || !digest.DigestRegexpAnchored.MatchString(dgst) {
 			// What precedes "@" may be user:password: never echo it.
-			return Reference{}, fmt.Errorf("image reference %s: the text after the last \"@\" is not a digest ALGORITHM:HEX such as sha256:<64 hex>; references never carry credentials (user:password@), so remove them and log in to the registry instead", quote("…@"+digest))
+			return fmt.Errorf("image reference %s: the text after the last \"@\" is not a digest ALGORITHM:HEX such as sha256:<64 hex>; references never carry credentials (user:password@), so remove them and log in to the registry instead", quote("…@"+dgst))
 		}
 	}
 	if strings.Contains(name, "://") {
-		return Reference{}, fmt.Errorf("image reference %s has a URL scheme, but image references have none; remove it, e.g. ghcr.io/acme/service:v1.2.3", quote(s))
+		return fmt.Errorf("image reference %s has a URL scheme, but image references have none; remove it, e.g. ghcr.io/acme/service:v1.2.3", quote(s))
 	}
 	if hasDigest {
-		if err := validateDigest(digest); err != nil {
-			return Reference{}, fmt.Errorf("image reference %s: %w", quote(s), err)
+		if err := validateDigest(dgst); err != nil {
+			return fmt.Errorf("image reference %s: %w", quote(s), err)
 		}
 	}
-	var tag string
 	if i := strings.LastIndex(name, ":"); i > strings.LastIndex(name, "/") {
-		name, tag = name[:i], name[i+1:]
-		if err := ValidateTag(tag); err != nil {
-			return Reference{}, fmt.Errorf("image reference %s: %w", quote(s), err)
+		if err := ValidateTag(name[i+1:]); err != nil {
+			return fmt.Errorf("image reference %s: %w", quote(s), err)
 		}
+		name = name[:i]
 	}
-	registry, repository := splitRegistry(name)
-	if err := ValidateRegistry(registry); err != nil {
-		return Reference{}, fmt.Errorf("image reference %s: %w", quote(s), err)
+	repository := name
+	if host, rest, ok := strings.Cut(name, "/"); ok && (strings.ContainsAny(host, ".:") || host == "localhost" || strings.ToLower(host) != host) {
+		if err := ValidateRegistry(host); err != nil {
+			return fmt.Errorf("image reference %s: %w", quote(s), err)
+		}
+		repository = rest
 	}
 	if err := ValidateRepository(repository); err != nil {
-		return Reference{}, fmt.Errorf("image reference %s: %w", quote(s), err)
+		return fmt.Errorf("image reference %s: %w", quote(s), err)
 	}
-	if n := len(registry) + 1 + len(repository); n > maxNameLength {
-		return Reference{}, fmt.Errorf("image reference %s has a name of %d characters, but registries accept at most %d; use a shorter repository name", quote(s), n, maxNameLength)
-	}
-	return Reference{Registry: registry, Repository: repository, Tag: tag, Digest: digest}, nil
-}
-
-// splitRegistry splits a name into registry and repository the way Docker does.
-func splitRegistry(name string) (registry, repository string) {
-	first, rest, found := strings.Cut(name, "/")
-	isHost := found && (strings.ContainsAny(first, ".:") || first == "localhost" || strings.ToLower(first) != first)
-	if !isHost {
-		registry, repository = dockerHub, name
-	} else {
-		registry, repository = first, rest
-	}
-	if registry == dockerHubLegacy {
-		registry = dockerHub
-	}
-	if registry == dockerHub && !strings.Contains(repository, "/") {
-		repository = "library/" + repository
-	}
-	return registry, repository
+	return fmt.Errorf("image reference %s is not %s: %v; copy the reference that publish printed", quote(s), referenceForm, parseErr)
 }
 
 // Name returns REGISTRY/REPOSITORY, the reference without tag or digest.
@@ -106,7 +133,7 @@ func (r Reference) String() string {
 
 // Pinned reports whether r names its image by a sha256 digest (64 lower-case hex), which,
 // unlike a tag, can never point to other content.
-func (r Reference) Pinned() bool { return sha256Pattern.MatchString(r.Digest) }
+func (r Reference) Pinned() bool { return IsSHA256Digest(r.Digest) }
 
 // WithDigest returns a copy of r with its digest set to d. It does not validate d: check
 // Pinned, or use RequireDigest or PinnedReference, before deploying the result.

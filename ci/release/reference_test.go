@@ -8,6 +8,7 @@ import (
 var (
 	testDigest    = "sha256:" + strings.Repeat("0123456789abcdef", 4)
 	testDigest512 = "sha512:" + strings.Repeat("0123456789abcdef", 8)
+	testDigest384 = "sha384:" + strings.Repeat("0123456789abcdef", 6)
 )
 
 const ecrHost = "123456789012.dkr.ecr.eu-west-1.amazonaws.com"
@@ -34,6 +35,7 @@ func TestParseReference(t *testing.T) {
 		{ecrHost + "/app", Reference{ecrHost, "app", "", ""}, ecrHost + "/app"},
 		{ecrHost + "/team/app:v1.2.3@" + testDigest, Reference{ecrHost, "team/app", "v1.2.3", testDigest}, ecrHost + "/team/app:v1.2.3@" + testDigest},
 		{"ghcr.io/acme/app@" + testDigest512, Reference{"ghcr.io", "acme/app", "", testDigest512}, "ghcr.io/acme/app@" + testDigest512},
+		{"ghcr.io/acme/app@" + testDigest384, Reference{"ghcr.io", "acme/app", "", testDigest384}, "ghcr.io/acme/app@" + testDigest384},
 		{"  ghcr.io/acme/app:v1\n", Reference{"ghcr.io", "acme/app", "v1", ""}, "ghcr.io/acme/app:v1"},
 	}
 	for _, tc := range tests {
@@ -94,6 +96,33 @@ func TestParseReferenceErrors(t *testing.T) {
 	}
 }
 
+// A digest given where an image belongs must say that the repository is missing; the reference
+// grammar alone reads sha256:<hex> as the Docker Hub image library/sha256 tagged <hex>.
+func TestParseReferenceBareDigest(t *testing.T) {
+	for _, in := range []string{
+		testDigest, " " + testDigest + "\n", "@" + testDigest, testDigest512, testDigest384,
+		"sha256:0123", strings.Repeat("0123456789abcdef", 4),
+	} {
+		r, err := ParseReference(in)
+		if err == nil {
+			t.Errorf("ParseReference(%q) = %+v, want an error", in, r)
+			continue
+		}
+		for _, w := range []string{"digest alone", "repository is missing", "REGISTRY/REPOSITORY@sha256:"} {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("ParseReference(%q) = %q, want it to mention %q", in, err, w)
+			}
+		}
+		if strings.Contains(err.Error(), "library/sha256") || strings.Contains(err.Error(), "docker.io") {
+			t.Errorf("ParseReference(%q) = %q reads the digest as a Docker Hub image", in, err)
+		}
+	}
+	// A repository that happens to look like an algorithm is still a repository.
+	if r, err := ParseReference("ghcr.io/sha256:" + strings.Repeat("ab", 32)); err != nil || r.Repository != "sha256" {
+		t.Errorf("ParseReference(ghcr.io/sha256:<hex>) = %+v, %v; want the repository sha256 in ghcr.io", r, err)
+	}
+}
+
 func TestReferencePinnedAndWithDigest(t *testing.T) {
 	r, err := ParseReference("ghcr.io/acme/app:v1")
 	if err != nil {
@@ -109,7 +138,7 @@ func TestReferencePinnedAndWithDigest(t *testing.T) {
 	if r.Digest != "" {
 		t.Error("WithDigest changed the receiver")
 	}
-	for _, d := range []string{"", "sha256:abc", testDigest512, "sha256:" + strings.Repeat("A", 64)} {
+	for _, d := range []string{"", "sha256:abc", testDigest512, testDigest384, "sha256:" + strings.Repeat("A", 64)} {
 		if r.WithDigest(d).Pinned() {
 			t.Errorf("WithDigest(%q).Pinned() = true, want false: only sha256 with 64 lower-case hex pins", d)
 		}

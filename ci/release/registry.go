@@ -2,20 +2,21 @@ package release
 
 import (
 	"fmt"
+	"net"
 	"net/netip"
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/distribution/reference"
 )
 
-// The OCI distribution spec's grammar, as implemented by github.com/distribution/reference.
-var (
-	hostPattern          = regexp.MustCompile(`^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*$`)
-	ipv6Pattern          = regexp.MustCompile(`^\[[a-fA-F0-9:.]+\]$`)
-	pathComponentPattern = regexp.MustCompile(`^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$`)
-)
+// domainPattern is the reference grammar's registry host[:port], anchored: the library exports
+// it only for matching inside a longer reference.
+var domainPattern = regexp.MustCompile(`^(?:` + reference.DomainRegexp.String() + `)$`)
 
-// maxNameLength is the longest image name (registry/repository) that registries accept.
+// maxNameLength is the longest image name (registry/repository) that registries accept. The
+// library bounds only the repository path; Docker and most registries bound the whole name.
 const maxNameLength = 255
 
 const registryExamples = "e.g. ghcr.io, localhost:5000 or 123456789012.dkr.ecr.eu-west-1.amazonaws.com"
@@ -39,39 +40,33 @@ func ValidateRegistry(address string) error {
 	if host, path, ok := strings.Cut(address, "/"); ok {
 		return fmt.Errorf("registry address %s has a path (%s); pass the host %s as the registry and put the path in the repository", quote(address), quote("/"+path), quote(host))
 	}
-	host, port := splitHostPort(address)
-	if port != nil {
-		n, err := strconv.ParseUint(*port, 10, 16)
-		if err != nil || n == 0 || !isDigits(*port) {
-			return fmt.Errorf("registry address %s has port %s, which is not a number from 1 to 65535; fix the port or leave it out", quote(address), quote(*port))
+	host := address
+	_, port, err := net.SplitHostPort(address)
+	hasPort := err == nil
+	if hasPort {
+		// The grammar takes any digits for a port; a registry can only listen on 1 to 65535.
+		if n, err := strconv.ParseUint(port, 10, 16); err != nil || n == 0 {
+			return fmt.Errorf("registry address %s has port %s, which is not a number from 1 to 65535; fix the port or leave it out", quote(address), quote(port))
 		}
+		host = strings.TrimSuffix(address, ":"+port)
 	}
 	if strings.HasPrefix(host, "[") {
+		// The grammar takes any run of hex digits and colons in brackets, such as [::::].
 		addr, err := netip.ParseAddr(strings.Trim(host, "[]"))
-		if !ipv6Pattern.MatchString(host) || err != nil || !addr.Is6() {
+		if !domainPattern.MatchString(address) || err != nil || !addr.Is6() {
 			return fmt.Errorf("registry address %s has host %s, which is not an IPv6 address in brackets; fix the address, e.g. [::1]:5000", quote(address), quote(host))
 		}
 		return nil
 	}
-	if !hostPattern.MatchString(host) {
+	if !domainPattern.MatchString(address) {
 		return fmt.Errorf("registry address %s has host %s, which is not a DNS name or IPv4 address (letters, digits and inner hyphens, separated by dots); pass the registry host, %s", quote(address), quote(host), registryExamples)
 	}
-	if port == nil && !strings.Contains(host, ".") && !strings.EqualFold(host, "localhost") {
+	if !hasPort && !strings.Contains(host, ".") && !strings.EqualFold(host, "localhost") {
 		// Docker reads "name/app" as the Docker Hub repository name/app, so a dotless host
 		// would silently push to and deploy from Docker Hub.
 		return fmt.Errorf("registry address %s would be read as a Docker Hub namespace, since a registry host needs a dot, a port or to be localhost; pass the full host name or host:port, %s", quote(address), registryExamples)
 	}
 	return nil
-}
-
-// splitHostPort splits "host[:port]"; port is nil when absent. IPv6 hosts are in brackets.
-func splitHostPort(address string) (host string, port *string) {
-	i := strings.LastIndex(address, ":")
-	if i < 0 || strings.LastIndex(address, "]") > i {
-		return address, nil
-	}
-	p := address[i+1:]
-	return address[:i], &p
 }
 
 // ValidateRepository checks that name is a repository name in a registry (the part of an image
@@ -95,11 +90,12 @@ func ValidateRepository(name string) error {
 	case strings.ToLower(name) != name:
 		return fmt.Errorf("repository name %s has upper-case letters, which the OCI distribution spec forbids; use %s", quote(name), quote(strings.ToLower(name)))
 	}
-	for _, component := range strings.Split(name, "/") {
+	for component := range strings.SplitSeq(name, "/") {
 		if component == "" {
 			return fmt.Errorf("repository name %s has an empty path component (a leading, trailing or doubled \"/\"); remove the extra \"/\", %s", quote(name), example)
 		}
-		if !pathComponentPattern.MatchString(component) {
+		// A lone component, without "/" or ":", can only match the grammar as a path.
+		if _, err := reference.WithName(component); err != nil {
 			return fmt.Errorf("repository name %s has path component %s, which is not lower-case letters and digits joined by \".\", \"_\", \"__\" or \"-\"; rename it, %s", quote(name), quote(component), example)
 		}
 	}

@@ -3,10 +3,13 @@ package release
 import (
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/Masterminds/semver/v3"
 )
 
 // GitFacts are the raw outputs of the git commands the pipeline runs in the checkout. Surrounding
@@ -35,7 +38,7 @@ type Info struct {
 	// Version is the SemVer 2.0.0 version without "v" (see the package doc for untagged commits).
 	Version string
 	// Semver is the version tag at HEAD, nil when HEAD carries no semver tag.
-	Semver *Semver
+	Semver *semver.Version
 }
 
 // shortCommitLength is the length of ShortCommit and of the "sha-" image tag.
@@ -82,11 +85,11 @@ func Resolve(f GitFacts) (Info, error) {
 		tags = append(tags, describe)
 	}
 
-	if v, ok := highestVersionTag(tags); ok {
+	if v := highestVersionTag(tags); v != nil {
 		if tag := "v" + ociTagVersion(v); len(tag) > maxTagLength {
 			return Info{}, fmt.Errorf("version tag %s is %d characters long, but an image tag holds at most %d; tag the commit with a shorter version", quote(tag), len(tag), maxTagLength)
 		}
-		info.Semver = &v
+		info.Semver = v
 		info.Version = v.String()
 		return info, nil
 	}
@@ -129,23 +132,28 @@ func checkSameCommit(commit, abbreviated, describe string) error {
 	return fmt.Errorf("git facts disagree: `git describe` printed %s, which names commit %s, but HEAD is %s; gather all git facts from the same checkout", quote(describe), abbreviated, commit)
 }
 
-// highestVersionTag returns the semver tag of highest precedence; tags that are not semver
-// (e.g. "deployed", "v2") are not release tags and are ignored.
-func highestVersionTag(tags []string) (Semver, bool) {
-	var best Semver
-	found := false
+// highestVersionTag returns the semver tag of highest precedence, nil when there is none; tags
+// that are not semver (e.g. "deployed", "v2") are not release tags and are ignored.
+func highestVersionTag(tags []string) *semver.Version {
+	var best *semver.Version
 	for _, tag := range tags {
-		v, ok := parseVersionTag(tag)
+		v, ok := versionTag(tag)
 		if !ok {
 			continue
 		}
-		// Equal precedence (differing only in build metadata): pick by text so that the
-		// result does not depend on the order git listed the tags in.
-		if c := v.Compare(best); !found || c > 0 || (c == 0 && v.String() < best.String()) {
-			best, found = v, true
+		if best == nil || outranks(v, best) {
+			best = v
 		}
 	}
-	return best, found
+	return best
+}
+
+// outranks reports whether v has higher precedence than w. Between versions that differ only in
+// build metadata, the lower text wins, so that the choice does not depend on the order git
+// listed the tags in.
+func outranks(v, w *semver.Version) bool {
+	c := v.Compare(w)
+	return c > 0 || (c == 0 && v.String() < w.String())
 }
 
 // untaggedVersion derives a SemVer 2.0.0 version for a commit without a version tag from the
@@ -155,7 +163,7 @@ func untaggedVersion(describe []string, short string) string {
 	if describe == nil {
 		return fallback
 	}
-	base, ok := parseVersionTag(describe[1])
+	base, ok := versionTag(describe[1])
 	if !ok {
 		return fallback
 	}
@@ -164,17 +172,22 @@ func untaggedVersion(describe []string, short string) string {
 		return fallback
 	}
 	dev := "dev." + strconv.FormatUint(commits, 10)
-	if base.IsPrerelease() {
+	var next semver.Version
+	if pre := base.Prerelease(); pre != "" {
 		// 1.3.0-rc.1.dev.2 sorts after 1.3.0-rc.1 and before 1.3.0.
-		base.Prerelease += "." + dev
+		next, err = base.SetPrerelease(pre + "." + dev)
 	} else {
-		if base.Patch == ^uint64(0) {
+		if base.Patch() == math.MaxUint64 {
 			return fallback
 		}
 		// 1.2.4-dev.4 sorts after 1.2.3 (a prerelease of 1.2.3 would sort before it).
-		base.Patch++
-		base.Prerelease = dev
+		next, err = base.IncPatch().SetPrerelease(dev)
 	}
-	base.Build = short
-	return base.String()
+	if err == nil {
+		next, err = next.SetMetadata(short)
+	}
+	if err != nil {
+		return fallback
+	}
+	return next.String()
 }

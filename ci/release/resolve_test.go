@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/Masterminds/semver/v3"
 )
 
 const (
@@ -50,7 +52,7 @@ func TestResolveVersion(t *testing.T) {
 			if info.Version != tc.wantVersion {
 				t.Errorf("Version = %q, want %q", info.Version, tc.wantVersion)
 			}
-			if _, err := ParseSemver(info.Version); err != nil {
+			if _, err := semver.StrictNewVersion(info.Version); err != nil {
 				t.Errorf("Version %q is not valid semver: %v", info.Version, err)
 			}
 			switch {
@@ -142,7 +144,7 @@ func FuzzResolve(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if _, err := ParseSemver(info.Version); err != nil {
+		if _, err := semver.StrictNewVersion(info.Version); err != nil {
 			t.Fatalf("Version %q is not semver: %v", info.Version, err)
 		}
 		for _, tag := range info.Tags() {

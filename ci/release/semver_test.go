@@ -1,35 +1,44 @@
 package release
 
 import (
-	"strings"
+	"slices"
 	"testing"
+
+	"github.com/Masterminds/semver/v3"
 )
 
-func TestParseSemver(t *testing.T) {
+// The cases of the former hand-written ParseSemver, now read as release tags: the library must
+// accept exactly what semver.org calls valid, and read the same parts.
+func TestVersionTag(t *testing.T) {
+	type parts struct {
+		major, minor, patch uint64
+		pre, build          string
+	}
 	valid := []struct {
 		in   string
-		want Semver
+		want parts
 	}{
-		{"0.0.0", Semver{}},
-		{"1.2.3", Semver{Major: 1, Minor: 2, Patch: 3}},
-		{"10.20.30", Semver{Major: 10, Minor: 20, Patch: 30}},
-		{"1.2.3-rc.1", Semver{Major: 1, Minor: 2, Patch: 3, Prerelease: "rc.1"}},
-		{"1.0.0-alpha-a.b-c-somethinglong+build.1-aef.1-its-okay", Semver{Major: 1, Prerelease: "alpha-a.b-c-somethinglong", Build: "build.1-aef.1-its-okay"}},
-		{"1.0.0+0123", Semver{Major: 1, Build: "0123"}},
-		{"1.0.0-0a.1", Semver{Major: 1, Prerelease: "0a.1"}},
-		{"18446744073709551615.0.0", Semver{Major: 18446744073709551615}},
+		{"0.0.0", parts{}},
+		{"1.2.3", parts{major: 1, minor: 2, patch: 3}},
+		{"10.20.30", parts{major: 10, minor: 20, patch: 30}},
+		{"1.2.3-rc.1", parts{major: 1, minor: 2, patch: 3, pre: "rc.1"}},
+		{"1.0.0-alpha-a.b-c-somethinglong+build.1-aef.1-its-okay", parts{major: 1, pre: "alpha-a.b-c-somethinglong", build: "build.1-aef.1-its-okay"}},
+		{"1.0.0+0123", parts{major: 1, build: "0123"}},
+		{"1.0.0-0a.1", parts{major: 1, pre: "0a.1"}},
+		{"18446744073709551615.0.0", parts{major: 18446744073709551615}},
 	}
 	for _, tc := range valid {
-		got, err := ParseSemver(tc.in)
-		if err != nil {
-			t.Errorf("ParseSemver(%q): %v", tc.in, err)
+		tag := "v" + tc.in
+		v, ok := versionTag(tag)
+		if !ok {
+			t.Errorf("versionTag(%q) is not a release tag, want %+v", tag, tc.want)
 			continue
 		}
-		if got != tc.want {
-			t.Errorf("ParseSemver(%q) = %+v, want %+v", tc.in, got, tc.want)
+		if got := (parts{v.Major(), v.Minor(), v.Patch(), v.Prerelease(), v.Metadata()}); got != tc.want {
+			t.Errorf("versionTag(%q) = %+v, want %+v", tag, got, tc.want)
 		}
-		if got.String() != tc.in {
-			t.Errorf("ParseSemver(%q).String() = %q, want the input back", tc.in, got.String())
+		if v.String() != tc.in {
+			t.Errorf("versionTag(%q).String() = %q, want %q", tag, v.String(), tc.in)
 		}
 	}
 	invalid := []string{
@@ -37,19 +46,21 @@ func TestParseSemver(t *testing.T) {
 		"1.2.3-rc..1", "1.2.3-rc_1", "1.2.3 ", " 1.2.3", "1.2.3.4", "18446744073709551616.0.0", "1.2.3-rc.1+b+c",
 	}
 	for _, in := range invalid {
-		_, err := ParseSemver(in)
-		if err == nil {
-			t.Errorf("ParseSemver(%q) succeeded, want an error", in)
-			continue
+		if v, ok := versionTag("v" + in); ok {
+			t.Errorf("versionTag(%q) = %s, want it not to be a release tag", "v"+in, v)
 		}
-		if !strings.Contains(err.Error(), "semantic version") {
-			t.Errorf("ParseSemver(%q) error %q does not say what is wrong", in, err)
+	}
+	// A release tag has its "v": the bare version and other prefixes are other tags.
+	for _, tag := range []string{"1.2.3", "V1.2.3", "release-1.2.3"} {
+		if _, ok := versionTag(tag); ok {
+			t.Errorf("versionTag(%q) is a release tag, want not", tag)
 		}
 	}
 }
 
-func TestSemverCompare(t *testing.T) {
-	// The precedence chain from semver.org rule 11, plus numeric edge cases, in ascending order.
+// The precedence chain from semver.org rule 11, plus numeric edge cases, in ascending order: of
+// any two tags, the later one is the release.
+func TestHighestVersionTagPrecedence(t *testing.T) {
 	ascending := []string{
 		"0.9.99", "1.0.0-0", "1.0.0-2", "1.0.0-10", "1.0.0-99999999999999999999999",
 		"1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta", "1.0.0-beta.2",
@@ -57,54 +68,50 @@ func TestSemverCompare(t *testing.T) {
 	}
 	for i, a := range ascending {
 		for j, b := range ascending {
-			va, vb := mustSemver(t, a), mustSemver(t, b)
-			want := 0
-			if i < j {
-				want = -1
-			} else if i > j {
-				want = 1
-			}
-			if got := va.Compare(vb); got != want {
-				t.Errorf("%s.Compare(%s) = %d, want %d", a, b, got, want)
+			want := ascending[max(i, j)]
+			got := highestVersionTag([]string{"v" + a, "v" + b})
+			if got == nil || got.String() != want {
+				t.Errorf("highestVersionTag(v%s, v%s) = %v, want %s", a, b, got, want)
 			}
 		}
 	}
-	if c := mustSemver(t, "1.2.3+a").Compare(mustSemver(t, "1.2.3+b")); c != 0 {
-		t.Errorf("versions differing only in build metadata compare %d, want 0", c)
-	}
-}
-
-func TestSemverIsPrerelease(t *testing.T) {
-	for in, want := range map[string]bool{"1.2.3": false, "1.2.3+build": false, "1.2.3-rc.1": true, "0.0.0-dev+abc": true} {
-		if got := mustSemver(t, in).IsPrerelease(); got != want {
-			t.Errorf("%s.IsPrerelease() = %v, want %v", in, got, want)
+	for _, tags := range [][]string{{"v1.2.3+a", "v1.2.3+b"}, {"v1.2.3+b", "v1.2.3+a"}} {
+		if got := highestVersionTag(tags); got == nil || got.String() != "1.2.3+a" {
+			t.Errorf("highestVersionTag(%q) = %v; versions differing only in build metadata must tie, broken by text", tags, got)
 		}
 	}
+	if got := highestVersionTag([]string{"deployed", "v2", "v1.2", "latest"}); got != nil {
+		t.Errorf("highestVersionTag of non-release tags = %s, want nil", got)
+	}
 }
 
-func FuzzParseSemver(f *testing.F) {
-	for _, seed := range []string{"1.2.3", "1.2.3-rc.1", "1.0.0-alpha+001", "01.2.3", "1.2.3-01", "", "99999999999999999999.0.0"} {
+func FuzzVersionTag(f *testing.F) {
+	for _, seed := range []string{"v1.2.3", "v1.2.3-rc.1", "v1.0.0-alpha+001", "v01.2.3", "v1.2.3-01", "", "v", "v99999999999999999999.0.0"} {
 		f.Add(seed)
 	}
-	f.Fuzz(func(t *testing.T, s string) {
-		v, err := ParseSemver(s)
-		if err != nil {
+	f.Fuzz(func(t *testing.T, tag string) {
+		v, ok := versionTag(tag)
+		if !ok {
 			return
 		}
-		if v.String() != s {
-			t.Fatalf("ParseSemver(%q).String() = %q, want the input back", s, v.String())
+		if "v"+v.String() != tag {
+			t.Fatalf("versionTag(%q).String() = %q, want the tag back without its v", tag, v.String())
 		}
 		if v.Compare(v) != 0 {
-			t.Fatalf("%q does not compare equal to itself", s)
+			t.Fatalf("%q does not compare equal to itself", tag)
+		}
+		info := Info{ShortCommit: testShort, Commit: testCommit, Semver: v}
+		if tags := info.Tags(); !slices.Contains(tags, "v"+ociTagVersion(v)) {
+			t.Fatalf("Tags() = %q misses the version tag of %q", tags, tag)
 		}
 	})
 }
 
-func mustSemver(t *testing.T, s string) Semver {
+func mustSemver(t *testing.T, s string) *semver.Version {
 	t.Helper()
-	v, err := ParseSemver(s)
+	v, err := semver.StrictNewVersion(s)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%q is not a strict semantic version: %v", s, err)
 	}
 	return v
 }

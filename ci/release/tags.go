@@ -4,13 +4,17 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/Masterminds/semver/v3"
+	"github.com/distribution/reference"
 )
 
 // maxTagLength is the longest tag the OCI distribution spec allows.
 const maxTagLength = 128
 
-// tagPattern is the OCI distribution spec's tag grammar.
-var tagPattern = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$`)
+// tagPattern is the reference grammar's tag, anchored: the library exports it only for matching
+// inside a longer reference.
+var tagPattern = regexp.MustCompile(`^(?:` + reference.TagRegexp.String() + `)$`)
 
 // Tags returns the image tags for the release: "sha-<12 hex>" always; "vX.Y.Z" when HEAD carries
 // a semver tag; "vX.Y" too when that tag is not a prerelease. Never "latest": deploys pin digests,
@@ -26,15 +30,15 @@ func (i Info) Tags() []string {
 	}
 	tags := []string{"sha-" + i.ShortCommit}
 	if v := i.Semver; v != nil {
-		tags = append(tags, "v"+ociTagVersion(*v))
-		if !v.IsPrerelease() {
-			tags = append(tags, fmt.Sprintf("v%d.%d", v.Major, v.Minor))
+		tags = append(tags, "v"+ociTagVersion(v))
+		if v.Prerelease() == "" {
+			tags = append(tags, fmt.Sprintf("v%d.%d", v.Major(), v.Minor()))
 		}
 	}
 	return tags
 }
 
-func ociTagVersion(v Semver) string { return strings.ReplaceAll(v.String(), "+", "_") }
+func ociTagVersion(v *semver.Version) string { return strings.ReplaceAll(v.String(), "+", "_") }
 
 // ValidateTag checks that tag is a valid OCI image tag: 1 to 128 of [A-Za-z0-9_.-], not starting
 // with "." or "-".

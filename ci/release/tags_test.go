@@ -18,6 +18,9 @@ func TestInfoTags(t *testing.T) {
 		{[]string{"v0.1.0"}, "", []string{"sha-" + testShort, "v0.1.0", "v0.1"}},
 		{[]string{"v1.2.3-rc.1"}, "", []string{"sha-" + testShort, "v1.2.3-rc.1"}},
 		{[]string{"v1.2.3+linux.amd64"}, "", []string{"sha-" + testShort, "v1.2.3_linux.amd64", "v1.2"}},
+		// Build metadata does not make a pre-release; "-" after the patch does.
+		{[]string{"v1.2.3+build"}, "", []string{"sha-" + testShort, "v1.2.3_build", "v1.2"}},
+		{[]string{"v0.0.0-dev+abc"}, "", []string{"sha-" + testShort, "v0.0.0-dev_abc"}},
 		{[]string{"latest", "v2.0.0"}, "", []string{"sha-" + testShort, "v2.0.0", "v2.0"}},
 	}
 	for _, tc := range tests {

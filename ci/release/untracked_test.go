@@ -3,6 +3,8 @@ package release
 import (
 	"maps"
 	"testing"
+
+	"github.com/Masterminds/semver/v3"
 )
 
 func TestUntrackedBuildsButCannotBePublished(t *testing.T) {
@@ -20,7 +22,7 @@ func TestUntrackedBuildsButCannotBePublished(t *testing.T) {
 	if got := info.Labels(""); !maps.Equal(got, want) {
 		t.Errorf("Labels() = %v, want %v", got, want)
 	}
-	if _, err := ParseSemver(info.Version); err != nil {
+	if _, err := semver.StrictNewVersion(info.Version); err != nil {
 		t.Errorf("UntrackedVersion %q is not SemVer: %v", info.Version, err)
 	}
 }
