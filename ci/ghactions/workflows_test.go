@@ -2,11 +2,18 @@ package ghactions
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"gopkg.in/yaml.v3"
 
 	"dagger/pipeline/environments"
 )
@@ -164,5 +171,235 @@ func TestPullRequestWorkflowsNeedNoCloudAccess(t *testing.T) {
 		if !strings.Contains(wf, call) || !strings.Contains(wf, "pull_request:") {
 			t.Errorf("%s must run `dagger %s` on pull requests", file, strings.TrimPrefix(call, "call: "))
 		}
+	}
+}
+
+// prereleaseConditions are the if: conditions (as expression returns them) that skip a job for a
+// pre-release; any one of them, joined to others with &&, keeps the job from running for one.
+var prereleaseConditions = []string{
+	"!github.event.release.prerelease",
+	"!(github.event.release.prerelease)",
+	"github.event.release.prerelease==false",
+	"false==github.event.release.prerelease",
+}
+
+// prereleaseProblems lists the jobs of wf that can run for a pre-release. GitHub sends
+// release:published (and created, released…) for pre-releases too, so a workflow triggered by
+// release events must skip them in every job's if:.
+func prereleaseProblems(wf *parsedWorkflow) []string {
+	if !slices.Contains(wf.triggers(), "release") {
+		return nil
+	}
+	var problems []string
+	for _, job := range wf.jobs() {
+		where := fmt.Sprintf("%s: job %s", wf.file, job.name)
+		cond := ""
+		if n := mapValue(job.node, "if"); n != nil {
+			cond = expression(n.Value)
+		}
+		switch {
+		case cond == "":
+			problems = append(problems, where+" has no if:, so it runs for a pre-release; add `if: ${{ !github.event.release.prerelease }}`")
+		case strings.Contains(cond, "||"):
+			problems = append(problems, fmt.Sprintf("%s: if: %s has an ||, which can let a pre-release through; skip pre-releases with && only", where, cond))
+		case !slices.ContainsFunc(strings.Split(cond, "&&"), func(c string) bool { return slices.Contains(prereleaseConditions, c) }):
+			problems = append(problems, fmt.Sprintf("%s: if: %s does not skip a pre-release; add && !github.event.release.prerelease", where, cond))
+		}
+	}
+	return problems
+}
+
+func TestProdWorkflowSkipsPreReleases(t *testing.T) {
+	var releaseWorkflows []string
+	for _, wf := range loadWorkflows(t) {
+		if slices.Contains(wf.triggers(), "release") {
+			releaseWorkflows = append(releaseWorkflows, wf.file)
+		}
+		for _, p := range prereleaseProblems(wf) {
+			t.Error(p)
+		}
+	}
+	if !slices.Contains(releaseWorkflows, "deploy-prod.yml") {
+		t.Errorf("deploy-prod.yml must run on release events, found them in %v", releaseWorkflows)
+	}
+}
+
+func TestPrereleaseCheckCatchesMistakes(t *testing.T) {
+	tests := []struct {
+		on, cond string
+		want     string // a substring of the one problem, or "" for none
+	}{
+		{"{release: {types: [published]}}", "${{ !github.event.release.prerelease }}", ""},
+		{"release", "github.event.release.prerelease == false", ""},
+		{"[release, workflow_dispatch]", "${{ github.repository == 'acme/service' && !github.event.release.prerelease }}", ""},
+		{"push", "", ""},
+		{"{release: {types: [published]}}", "", "has no if:"},
+		{"release", "${{ !github.event.release.prerelease || github.event_name == 'release' }}", "has an ||"},
+		{"release", "always()", "does not skip a pre-release"},
+		{"release", "github.event.release.prerelease", "does not skip a pre-release"},
+		{"release", "!github.event.release.draft", "does not skip a pre-release"},
+	}
+	for _, tt := range tests {
+		doc := "on: " + tt.on + "\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n"
+		if tt.cond != "" {
+			doc += "    if: " + strconv.Quote(tt.cond) + "\n"
+		}
+		wf, err := parseWorkflow("t.yml", []byte(doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		if tt.want != "" {
+			want = []string{tt.want}
+		}
+		matchProblems(t, fmt.Sprintf("on: %s, if: %s", tt.on, tt.cond), prereleaseProblems(wf), want)
+	}
+}
+
+// What a deploy job can take, for sizing its timeout and its credentials. The deploy holds the
+// credentials it was given for its whole run (a Dagger secret cannot be refreshed), and after a
+// failed rollout it watches the rollback as long as the rollout.
+const (
+	buildBudget    = 15 * time.Minute // a fresh runner: the engine, the module, check and publish
+	derivedWaitCap = 30 * time.Minute // deploy's maxTimeout: the longest wait it derives when waitTimeout is unset
+	jobAllowance   = 10 * time.Minute // the circuit breaker's grace, the smoke test, setup and the report
+	maxRoleSeconds = 43200            // the longest session STS grants
+)
+
+var deployEnvFlag = regexp.MustCompile(`\bdeploy --env=([a-z0-9-]+)`)
+
+// credentialProblems checks every job of wf that configures AWS credentials: its timeout-minutes
+// covers a deploy's build, wait and rollback (wait gives an environment's wait), and its
+// role-duration-seconds outlives the job.
+func credentialProblems(wf *parsedWorkflow, wait func(env string) (time.Duration, error)) []string {
+	var problems []string
+	for _, job := range wf.jobs() {
+		var creds *yaml.Node
+		var envs []string
+		for _, step := range job.steps() {
+			if u := mapValue(step, "uses"); u != nil && strings.HasPrefix(u.Value, "aws-actions/configure-aws-credentials@") {
+				creds = mapValue(step, "with")
+				if creds == nil {
+					creds = &yaml.Node{Kind: yaml.MappingNode}
+				}
+			}
+			if run := mapValue(step, "run"); run != nil {
+				for _, m := range deployEnvFlag.FindAllStringSubmatch(run.Value, -1) {
+					envs = append(envs, m[1])
+				}
+			}
+		}
+		if creds == nil {
+			continue
+		}
+		where := fmt.Sprintf("%s: job %s", wf.file, job.name)
+		timeout, err := intValue(mapValue(job.node, "timeout-minutes"))
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("%s: timeout-minutes: %v; set it, or the job may run 6 h on credentials of 1 h", where, err))
+			continue
+		}
+		for _, env := range envs {
+			w, err := wait(env)
+			if err != nil {
+				problems = append(problems, fmt.Sprintf("%s: %v", where, err))
+				continue
+			}
+			need := buildBudget + 2*w + jobAllowance
+			if time.Duration(timeout)*time.Minute < need {
+				problems = append(problems, fmt.Sprintf("%s: timeout-minutes: %d is shorter than a deploy to %s can take: %s to build + %s to wait + %s for a rollback + %s = %d min",
+					where, timeout, env, buildBudget, w, w, jobAllowance, int(need.Minutes())))
+			}
+		}
+		seconds, err := intValue(mapValue(creds, "role-duration-seconds"))
+		switch {
+		case err != nil:
+			problems = append(problems, fmt.Sprintf("%s: role-duration-seconds: %v; the default (3600) can expire before the job ends, set it to timeout-minutes × 60 = %d", where, err, timeout*60))
+		case seconds < timeout*60:
+			problems = append(problems, fmt.Sprintf("%s: role-duration-seconds: %d expires before the job's timeout (%d min = %d s)", where, seconds, timeout, timeout*60))
+		case seconds > maxRoleSeconds:
+			problems = append(problems, fmt.Sprintf("%s: role-duration-seconds: %d is more than STS grants (%d)", where, seconds, maxRoleSeconds))
+		}
+	}
+	return problems
+}
+
+func intValue(n *yaml.Node) (int, error) {
+	if n == nil {
+		return 0, errors.New("not set")
+	}
+	v, err := strconv.Atoi(n.Value)
+	if err != nil || v <= 0 {
+		return 0, fmt.Errorf("%q is not a positive number", n.Value)
+	}
+	return v, nil
+}
+
+func TestCredentialsOutliveDeployJobs(t *testing.T) {
+	cfg, err := environments.LoadFile(filepath.Join(repoRoot, "ci", "environments.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wait := func(name string) (time.Duration, error) {
+		env, err := cfg.Get(name)
+		if err != nil {
+			return 0, err
+		}
+		if env.WaitTimeout == 0 {
+			return derivedWaitCap, nil
+		}
+		return env.WaitTimeout, nil
+	}
+	var checked int
+	for _, wf := range loadWorkflows(t) {
+		if strings.Contains(readRepoFile(t, ".github/workflows/"+wf.file), "configure-aws-credentials") {
+			checked++
+		}
+		for _, p := range credentialProblems(wf, wait) {
+			t.Error(p)
+		}
+	}
+	if checked < 2 {
+		t.Errorf("want the staging and prod workflows to configure AWS credentials, found %d workflows", checked)
+	}
+}
+
+func TestCredentialCheckCatchesMistakes(t *testing.T) {
+	wait := func(env string) (time.Duration, error) {
+		if env != "prod" {
+			return 0, fmt.Errorf("unknown environment %q", env)
+		}
+		return 20 * time.Minute, nil
+	}
+	job := func(timeout, duration string) string {
+		doc := "on: push\njobs:\n  deploy:\n"
+		if timeout != "" {
+			doc += "    timeout-minutes: " + timeout + "\n"
+		}
+		doc += "    steps:\n      - uses: aws-actions/configure-aws-credentials@" + strings.Repeat("a", 40) + " # v6.1.0\n        with:\n          aws-region: eu-west-1\n"
+		if duration != "" {
+			doc += "          role-duration-seconds: " + duration + "\n"
+		}
+		return doc + "      - run: dagger call deploy --env=prod\n"
+	}
+	tests := []struct {
+		doc  string
+		want []string
+	}{
+		{job("65", "3900"), nil},
+		{job("65", "7200"), nil},
+		{job("", "3900"), []string{"timeout-minutes: not set"}},
+		{job("60", "3600"), []string{"timeout-minutes: 60 is shorter than a deploy to prod can take"}},
+		{job("65", ""), []string{"role-duration-seconds: not set"}},
+		{job("65", "3600"), []string{"role-duration-seconds: 3600 expires before the job's timeout (65 min = 3900 s)"}},
+		{job("65", "${{ vars.SECONDS }}"), []string{"is not a positive number"}},
+		{job("65", "50000"), []string{"more than STS grants"}},
+		{strings.Replace(job("65", "3900"), "--env=prod", "--env=qa", 1), []string{`unknown environment "qa"`}},
+	}
+	for i, tt := range tests {
+		wf, err := parseWorkflow("t.yml", []byte(tt.doc))
+		if err != nil {
+			t.Fatalf("case %d: %v", i, err)
+		}
+		matchProblems(t, fmt.Sprintf("case %d", i), credentialProblems(wf, wait), tt.want)
 	}
 }
