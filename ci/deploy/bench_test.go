@@ -55,6 +55,8 @@ type detection struct {
 	capped     bool          // the CLI was killed at the cap: latency is a lower bound
 	calls      int           // HTTP requests the fake received (retries included)
 	callsPerS  float64       // requests per second from UpdateService until the tool returned
+	output     int           // bytes of progress output (the engine's)
+	widest     int           // its longest line
 	err        string
 }
 
@@ -166,17 +168,28 @@ func measureEngineAtPhases(b *testing.B, sc fakeaws.Scenario) detection {
 }
 
 func measureEngine(b *testing.B, sc fakeaws.Scenario, name string) detection {
-	fake := fakeaws.New(fakeaws.Config{Scenario: sc})
+	return measureEngineOn(b, fakeaws.Config{Scenario: sc}, name)
+}
+
+// measureEngineOn is measureEngine on a fake seeded from cfg (service size, target groups).
+func measureEngineOn(b *testing.B, cfg fakeaws.Config, name string) detection {
+	fake := fakeaws.New(cfg)
+	sc := fake.Config().Scenario
 	clients := fakeClients(b, fake)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	opts := defaultOptions()
 	opts.Poll = deploy.PollPolicy{} // the defaults are what is being measured
 	opts.Timeout = 3 * time.Minute
+	var progress syncBuffer
+	opts.Progress = &progress
 	res, err := deploy.Deploy(ctx, clients, opts)
 	returned := time.Now()
 
-	d := detection{calls: len(fake.Calls())}
+	d := detection{calls: len(fake.Calls()), output: progress.Len()}
+	for _, line := range strings.Split(progress.String(), "\n") {
+		d.widest = max(d.widest, len(line))
+	}
 	if res != nil {
 		d.answer = string(res.Outcome)
 	}

@@ -294,7 +294,7 @@ func (st watchState) onTasks(spec *watchSpec, tasks []types.Task) (watchState, d
 			delete(st.stopping, arn) // ECS no longer knows it (stopped long ago): nothing to learn
 		}
 	}
-	var evidence []string
+	var stopped []types.Task
 	for _, t := range tasks {
 		arn := aws.ToString(t.TaskArn)
 		st.tasks[arn] = t
@@ -304,16 +304,16 @@ func (st watchState) onTasks(spec *watchSpec, tasks []types.Task) (watchState, d
 			if !st.stoppedSeen[arn] {
 				st.stoppedSeen[arn] = true
 				if !isScaleIn(t) {
-					evidence = append(evidence, taskEvidence(t))
+					stopped = append(stopped, t)
 				}
 			}
 		case aws.ToString(t.DesiredStatus) == "STOPPED":
 			st.stopping[arn] = true // described again on the next look until it has stopped
 		}
 	}
-	if len(evidence) > 0 {
-		out := st.outcome(verdictFailed, evidence[0])
-		out.evidence = evidence
+	if len(stopped) > 0 {
+		out := st.outcome(verdictFailed, taskEvidence(stopped[0]))
+		out.evidence = stoppedTaskEvidence(stopped)
 		return st, decision{outcome: out}
 	}
 	return st.afterTasks(spec, st.look.step)
@@ -405,16 +405,12 @@ func (st watchState) askTargets(expected []expectedTarget) (watchState, decision
 func (st watchState) onTargetHealth(spec *watchSpec, obs observation) (watchState, decision) {
 	expected := spec.expectedTargets(st)
 	st.targets, st.targetsOf, st.healthAt = matchTargets(expected, obs.health, spec.groups), targetKey(expected), obs.at
-	var unhealthy []string
 	for _, t := range st.targets {
-		if t.state == string(elbtypes.TargetHealthStateEnumUnhealthy) {
-			unhealthy = append(unhealthy, t.evidence())
+		if isUnhealthy(t) {
+			out := st.outcome(verdictFailed, t.evidence())
+			out.evidence = targetEvidence(st.targets, isUnhealthy)
+			return st, decision{outcome: out}
 		}
-	}
-	if len(unhealthy) > 0 {
-		out := st.outcome(verdictFailed, unhealthy[0])
-		out.evidence = unhealthy
-		return st, decision{outcome: out}
 	}
 	ours := findDeployment(st.svc, spec.deploymentID)
 	if ours == nil {

@@ -3,6 +3,7 @@ package deploy
 import (
 	"fmt"
 	"io"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -63,7 +64,22 @@ func (p *progress) events(events []types.ServiceEvent) bool {
 		return aws.ToTime(fresh[i].CreatedAt).Before(aws.ToTime(fresh[j].CreatedAt))
 	})
 	for _, e := range fresh {
-		p.printf("event: %s", strings.TrimSpace(aws.ToString(e.Message)))
+		p.printf("event: %s", shortenTaskList(strings.TrimSpace(aws.ToString(e.Message))))
 	}
 	return len(fresh) > 0
+}
+
+// taskMention is how ECS names a task in an event: "(task 0123abcd…)".
+var taskMention = regexp.MustCompile(`\(task [0-9a-f]+\)`)
+
+// shortenTaskList keeps the first maxNamed tasks an event names and counts the rest: ECS names
+// every task it started or stopped, hundreds in a large service.
+func shortenTaskList(msg string) string {
+	mentions := taskMention.FindAllStringIndex(msg, -1)
+	if len(mentions) <= maxNamed {
+		return msg
+	}
+	rest := len(mentions) - maxNamed
+	cut, end := mentions[maxNamed-1][1], mentions[len(mentions)-1][1]
+	return msg[:cut] + fmt.Sprintf(" (and %d more %s)", rest, plural(rest, "task")) + msg[end:]
 }

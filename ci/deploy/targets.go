@@ -286,27 +286,6 @@ func groupName(groups map[string]targetGroup, arn string) string {
 	return arn
 }
 
-// renderTargets formats target states per group: "tg app-tg: 10.0.1.7:8080 healthy, …".
-func renderTargets(ts []targetState) string {
-	var parts []string
-	var cur string
-	var items []string
-	flush := func() {
-		if cur != "" {
-			parts = append(parts, "tg "+cur+": "+strings.Join(items, ", "))
-		}
-	}
-	for _, t := range ts {
-		if t.group != cur {
-			flush()
-			cur, items = t.group, nil
-		}
-		items = append(items, t.String())
-	}
-	flush()
-	return strings.Join(parts, " | ")
-}
-
 func contains(ss []string, s string) bool {
 	for _, x := range ss {
 		if x == s {

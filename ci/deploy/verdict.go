@@ -68,10 +68,7 @@ func (st watchState) line(spec *watchSpec, ours *types.Deployment) string {
 	if old := st.svc.RunningCount - ours.RunningCount; old > 0 {
 		fmt.Fprintf(&b, " (old running %d)", old)
 	}
-	if len(st.targets) > 0 {
-		b.WriteString("  | " + renderTargets(st.targets))
-	}
-	return b.String()
+	return joinLine(b.String(), renderTargets(st.targets))
 }
 
 // timeout explains which success condition did not hold when the time ran out.
@@ -102,11 +99,9 @@ func (st watchState) unmet(spec *watchSpec) []string {
 		unmet = append(unmet, fmt.Sprintf("%d of %d tasks of %s running (%d pending)", ours.RunningCount, ours.DesiredCount,
 			revisionName(spec.taskDefinition), ours.PendingCount))
 	}
-	for _, t := range st.targets {
-		if t.state != string(elbtypes.TargetHealthStateEnumHealthy) {
-			unmet = append(unmet, t.evidence())
-		}
-	}
+	unmet = append(unmet, targetEvidence(st.targets, func(t targetState) bool {
+		return t.state != string(elbtypes.TargetHealthStateEnumHealthy)
+	})...)
 	if old := st.svc.RunningCount - ours.RunningCount; old > 0 && ours.RunningCount == ours.DesiredCount {
 		unmet = append(unmet, fmt.Sprintf("%d tasks of older revisions still running (still draining from the target groups?)", old))
 	}
@@ -123,18 +118,11 @@ func (st watchState) unmet(spec *watchSpec) []string {
 // stoppedEvidence is the evidence that the stopped tasks (other than scale-ins) and the
 // unhealthy targets last seen add to a failure.
 func (st watchState) stoppedEvidence(stopped []types.Task) []string {
-	var evidence []string
-	for _, t := range stopped {
-		if !isScaleIn(t) {
-			evidence = append(evidence, taskEvidence(t))
-		}
-	}
-	for _, t := range st.targets {
-		if t.state == string(elbtypes.TargetHealthStateEnumUnhealthy) {
-			evidence = append(evidence, t.evidence())
-		}
-	}
-	return evidence
+	return append(stoppedTaskEvidence(stopped), targetEvidence(st.targets, isUnhealthy)...)
+}
+
+func isUnhealthy(t targetState) bool {
+	return t.state == string(elbtypes.TargetHealthStateEnumUnhealthy)
 }
 
 func (st watchState) outcome(v verdict, summary string) *watchOutcome {

@@ -220,11 +220,7 @@ func (f *Fake) serviceJSON() map[string]any {
 		"platformVersion": "LATEST",
 		"platformFamily":  "Linux",
 		"taskDefinition":  s.taskDefinition,
-		"loadBalancers": []any{map[string]any{
-			"targetGroupArn": f.targetGroup.arn,
-			"containerName":  f.cfg.Container,
-			"containerPort":  f.cfg.ContainerPort,
-		}},
+		"loadBalancers":   f.loadBalancersJSON(),
 		"deploymentConfiguration": map[string]any{
 			"deploymentCircuitBreaker": map[string]any{"enable": s.circuitBreaker.Enable, "rollback": s.circuitBreaker.Rollback},
 			"maximumPercent":           200,
@@ -245,6 +241,14 @@ func (f *Fake) serviceJSON() map[string]any {
 		"placementStrategy":             []any{},
 		"serviceRegistries":             []any{},
 		"roleArn":                       "arn:aws:iam::" + f.cfg.Account + ":role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS",
+	}
+	return out
+}
+
+func (f *Fake) loadBalancersJSON() []any {
+	var out []any
+	for _, tg := range f.targetGroups {
+		out = append(out, map[string]any{"targetGroupArn": tg.arn, "containerName": f.cfg.Container, "containerPort": f.cfg.ContainerPort})
 	}
 	return out
 }

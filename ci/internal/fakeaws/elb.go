@@ -125,31 +125,43 @@ func (f *Fake) serveELB(w http.ResponseWriter, op string, form url.Values) {
 		return
 	}
 	meta := responseMetadata{RequestID: requestID(len(f.calls))}
-	tg := f.targetGroup
+	notFound := func() {
+		writeQueryError(w, http.StatusBadRequest, "Sender", "TargetGroupNotFound", "One or more target groups not found")
+	}
 	switch op {
 	case "DescribeTargetGroups":
 		arns, names := members(form, "TargetGroupArns"), members(form, "Names")
 		lb := form.Get("LoadBalancerArn")
+		var groups []*targetGroup
 		for _, a := range arns {
-			if a != tg.arn {
-				writeQueryError(w, http.StatusBadRequest, "Sender", "TargetGroupNotFound", "One or more target groups not found")
+			tg := f.groupByArn(a)
+			if tg == nil {
+				notFound()
 				return
 			}
+			groups = append(groups, tg)
 		}
 		for _, n := range names {
-			if n != tg.name {
-				writeQueryError(w, http.StatusBadRequest, "Sender", "TargetGroupNotFound", "One or more target groups not found")
+			tg := f.groupByName(n)
+			if tg == nil {
+				notFound()
 				return
 			}
+			groups = append(groups, tg)
+		}
+		if len(arns) == 0 && len(names) == 0 {
+			groups = f.targetGroups
 		}
 		resp := describeTargetGroupsResponse{Xmlns: elbNamespace, Metadata: meta}
-		if lb == "" || lb == tg.lbArn {
-			resp.TargetGroups = []xmlTargetGroup{f.targetGroupXML()}
+		for _, tg := range groups {
+			if lb == "" || lb == tg.lbArn {
+				resp.TargetGroups = append(resp.TargetGroups, f.targetGroupXML(tg))
+			}
 		}
 		writeXML(w, http.StatusOK, resp)
 	case "DescribeTargetGroupAttributes":
-		if form.Get("TargetGroupArn") != tg.arn {
-			writeQueryError(w, http.StatusBadRequest, "Sender", "TargetGroupNotFound", "One or more target groups not found")
+		if f.groupByArn(form.Get("TargetGroupArn")) == nil {
+			notFound()
 			return
 		}
 		writeXML(w, http.StatusOK, describeTargetGroupAttributesResponse{Xmlns: elbNamespace, Metadata: meta, Attributes: []xmlAttribute{
@@ -159,18 +171,36 @@ func (f *Fake) serveELB(w http.ResponseWriter, op string, form url.Values) {
 			{"load_balancing.algorithm.type", "round_robin"},
 		}})
 	case "DescribeTargetHealth":
-		if form.Get("TargetGroupArn") != tg.arn {
-			writeQueryError(w, http.StatusBadRequest, "Sender", "TargetGroupNotFound", "One or more target groups not found")
+		tg := f.groupByArn(form.Get("TargetGroupArn"))
+		if tg == nil {
+			notFound()
 			return
 		}
-		writeXML(w, http.StatusOK, describeTargetHealthResponse{Xmlns: elbNamespace, Metadata: meta, Descriptions: f.targetHealthXML(form)})
+		writeXML(w, http.StatusOK, describeTargetHealthResponse{Xmlns: elbNamespace, Metadata: meta, Descriptions: f.targetHealthXML(tg, form)})
 	default:
 		writeQueryError(w, http.StatusBadRequest, "Sender", "InvalidAction", "fakeaws does not implement ELBv2 "+op)
 	}
 }
 
-func (f *Fake) targetGroupXML() xmlTargetGroup {
-	tg := f.targetGroup
+func (f *Fake) groupByArn(arn string) *targetGroup {
+	for _, tg := range f.targetGroups {
+		if tg.arn == arn {
+			return tg
+		}
+	}
+	return nil
+}
+
+func (f *Fake) groupByName(name string) *targetGroup {
+	for _, tg := range f.targetGroups {
+		if tg.name == name {
+			return tg
+		}
+	}
+	return nil
+}
+
+func (f *Fake) targetGroupXML(tg *targetGroup) xmlTargetGroup {
 	targetType := "ip"
 	if f.bridge() {
 		targetType = "instance"
@@ -186,14 +216,14 @@ func (f *Fake) targetGroupXML() xmlTargetGroup {
 
 // targetHealthXML answers for every registered target, or for the targets asked
 // for, where an unregistered one is "unused", as ELBv2 does.
-func (f *Fake) targetHealthXML(form url.Values) []xmlTargetHealthDescription {
+func (f *Fake) targetHealthXML(tg *targetGroup, form url.Values) []xmlTargetHealthDescription {
 	describe := func(th *targetHealth) xmlTargetHealthDescription {
 		return xmlTargetHealthDescription{TargetID: th.id, TargetPort: th.port, AvailabilityZone: "us-east-1a",
 			HealthCheckPort: strconv.Itoa(th.port), State: th.state, Reason: th.reason, Description: th.description}
 	}
 	out := []xmlTargetHealthDescription{}
 	if _, asked := form["Targets.member.1.Id"]; !asked {
-		for _, th := range f.targetGroup.targets {
+		for _, th := range tg.targets {
 			out = append(out, describe(th))
 		}
 		return out
@@ -203,11 +233,11 @@ func (f *Fake) targetHealthXML(form url.Values) []xmlTargetHealthDescription {
 		if !ok {
 			return out
 		}
-		port := f.targetGroup.port
+		port := tg.port
 		if p := form.Get(fmt.Sprintf("Targets.member.%d.Port", i)); p != "" {
 			port, _ = strconv.Atoi(p)
 		}
-		if th := f.target(id[0], port); th != nil {
+		if th := tg.target(id[0], port); th != nil {
 			out = append(out, describe(th))
 			continue
 		}

@@ -46,6 +46,9 @@ type Config struct {
 	// NoServiceDeployments makes ListServiceDeployments and DescribeServiceDeployments
 	// answer UnknownOperationException, as moto does, to exercise the engine's fallback.
 	NoServiceDeployments bool
+	// TargetGroups is how many target groups the service is in (default 1), each on its own
+	// load balancer: every task of the service is a target in each.
+	TargetGroups int
 	// NetworkMode is the task definition's network mode: "awsvpc" (default, Fargate: each task
 	// its own IP) or "bridge" (EC2: tasks on two container instances, targets by instance ID and
 	// dynamic host port).
@@ -69,12 +72,12 @@ type Fake struct {
 	mu  sync.Mutex
 	cfg Config
 
-	clusterArn  string
-	service     *service
-	taskDefs    map[string][]*taskDefinition // family -> revisions, index = revision-1
-	tasks       []*task
-	targetGroup *targetGroup
-	records     []*serviceDeploymentRecord
+	clusterArn   string
+	service      *service
+	taskDefs     map[string][]*taskDefinition // family -> revisions, index = revision-1
+	tasks        []*task
+	targetGroups []*targetGroup // the service's, in its loadBalancers order
+	records      []*serviceDeploymentRecord
 
 	timeline *timeline
 	seq      int
@@ -112,6 +115,9 @@ func New(cfg Config) *Fake {
 	}
 	if cfg.DesiredCount == 0 {
 		cfg.DesiredCount = DefaultDesiredCount
+	}
+	if cfg.TargetGroups <= 0 {
+		cfg.TargetGroups = 1
 	}
 	if cfg.Scenario.Unit == 0 {
 		cfg.Scenario.Unit = 100 * time.Millisecond

@@ -116,7 +116,9 @@ func TasksRunning() Action {
 		}
 		tl.dep.updatedAt = at
 		if n > 0 {
-			f.event(at, fmt.Sprintf("(service %s) registered %d targets in (target-group %s)", f.cfg.Service, n, f.targetGroup.arn))
+			for _, tg := range f.targetGroups {
+				f.event(at, fmt.Sprintf("(service %s) registered %d targets in (target-group %s)", f.cfg.Service, n, tg.arn))
+			}
 		}
 	}}
 }
@@ -141,7 +143,10 @@ func TargetsUnhealthy(reasonCode, description string) Action {
 func (f *Fake) setTargets(d *deployment, state, reason, description string) int {
 	n := 0
 	for _, t := range f.tasksOf(d) {
-		if th := f.target(t.targetID(), t.targetPort(f.cfg.ContainerPort)); th != nil && t.lastStatus == "RUNNING" {
+		if t.lastStatus != "RUNNING" {
+			continue
+		}
+		for _, th := range f.targets(t) {
 			th.state, th.reason, th.description = state, reason, description
 			n++
 		}
@@ -158,7 +163,8 @@ func TargetUnhealthy(i int, reasonCode, description string) Action {
 			return
 		}
 		t := tasks[i]
-		if th := f.target(t.targetID(), t.targetPort(f.cfg.ContainerPort)); th != nil && t.lastStatus == "RUNNING" {
+		if ths := f.targets(t); len(ths) > 0 && t.lastStatus == "RUNNING" {
+			th := ths[0] // the first target group's: the others stay as they are
 			th.state, th.reason, th.description = "unhealthy", reasonCode, description
 			f.evidence(at)
 		}

@@ -125,12 +125,17 @@ func (f *Fake) arn(resource string) string {
 func (f *Fake) seed(now time.Time) {
 	cfg := f.cfg
 	f.clusterArn = f.arn("cluster/" + cfg.Cluster)
-	tgName := cfg.Service + "-tg"
-	f.targetGroup = &targetGroup{
-		arn:   fmt.Sprintf("arn:aws:elasticloadbalancing:%s:%s:targetgroup/%s/0123456789abcdef", cfg.Region, cfg.Account, tgName),
-		name:  tgName,
-		lbArn: fmt.Sprintf("arn:aws:elasticloadbalancing:%s:%s:loadbalancer/app/%s-alb/fedcba9876543210", cfg.Region, cfg.Account, cfg.Service),
-		port:  cfg.ContainerPort,
+	for i := range cfg.TargetGroups {
+		tgName, lbName, id := cfg.Service+"-tg", cfg.Service+"-alb", "0123456789abcdef"
+		if i > 0 {
+			tgName, lbName, id = fmt.Sprintf("%s-tg-%d", cfg.Service, i+1), fmt.Sprintf("%s-alb-%d", cfg.Service, i+1), fmt.Sprintf("%016x", i)
+		}
+		f.targetGroups = append(f.targetGroups, &targetGroup{
+			arn:   fmt.Sprintf("arn:aws:elasticloadbalancing:%s:%s:targetgroup/%s/%s", cfg.Region, cfg.Account, tgName, id),
+			name:  tgName,
+			lbArn: fmt.Sprintf("arn:aws:elasticloadbalancing:%s:%s:loadbalancer/app/%s/fedcba98%s", cfg.Region, cfg.Account, lbName, id[8:]),
+			port:  cfg.ContainerPort,
+		})
 	}
 	born := now.Add(-time.Hour)
 	td, _ := f.registerTaskDefinition(seedTaskDefinition(cfg), []any{map[string]any{"key": "team", "value": "payments"}}, born)
@@ -152,8 +157,10 @@ func (f *Fake) seed(now time.Time) {
 		t := f.launchTask(d, born.Add(time.Minute))
 		f.runTask(t, born.Add(2*time.Minute))
 	}
-	for _, th := range f.targetGroup.targets {
-		th.state, th.reason, th.description = "healthy", "", ""
+	for _, tg := range f.targetGroups {
+		for _, th := range tg.targets {
+			th.state, th.reason, th.description = "healthy", "", ""
+		}
 	}
 	f.event(born.Add(5*time.Minute), fmt.Sprintf("(service %s) has reached a steady state.", cfg.Service))
 }
@@ -363,10 +370,12 @@ func (f *Fake) containersOf(arn string) [][2]string {
 func (f *Fake) runTask(t *task, at time.Time) {
 	t.lastStatus = "RUNNING"
 	t.startedAt = at
-	f.targetGroup.targets = append(f.targetGroup.targets, &targetHealth{
-		id: t.targetID(), port: t.targetPort(f.cfg.ContainerPort), state: "initial",
-		reason: "Elb.RegistrationInProgress", description: "Target registration is in progress",
-	})
+	for _, tg := range f.targetGroups {
+		tg.targets = append(tg.targets, &targetHealth{
+			id: t.targetID(), port: t.targetPort(f.cfg.ContainerPort), state: "initial",
+			reason: "Elb.RegistrationInProgress", description: "Target registration is in progress",
+		})
+	}
 }
 
 // stopTask stops t; its target starts draining.
@@ -387,13 +396,24 @@ func (f *Fake) stopTask(t *task, at time.Time, stop TaskStop) {
 		}
 		c.exitCode = &code
 	}
-	if th := f.target(t.targetID(), t.targetPort(f.cfg.ContainerPort)); th != nil {
+	for _, th := range f.targets(t) {
 		th.state, th.reason, th.description = "draining", "Target.DeregistrationInProgress", "Target deregistration is in progress"
 	}
 }
 
-func (f *Fake) target(id string, port int) *targetHealth {
-	for _, th := range f.targetGroup.targets {
+// targets are t's targets, one in each target group it is registered in.
+func (f *Fake) targets(t *task) []*targetHealth {
+	var out []*targetHealth
+	for _, tg := range f.targetGroups {
+		if th := tg.target(t.targetID(), t.targetPort(f.cfg.ContainerPort)); th != nil {
+			out = append(out, th)
+		}
+	}
+	return out
+}
+
+func (tg *targetGroup) target(id string, port int) *targetHealth {
+	for _, th := range tg.targets {
 		if th.id == id && th.port == port {
 			return th
 		}
@@ -422,13 +442,15 @@ func (t *task) targetPort(containerPort int) int {
 
 // deregisterStopped removes the targets of stopped tasks: their draining is over.
 func (f *Fake) deregisterStopped() {
-	keep := f.targetGroup.targets[:0]
-	for _, th := range f.targetGroup.targets {
-		if th.state != "draining" {
-			keep = append(keep, th)
+	for _, tg := range f.targetGroups {
+		keep := tg.targets[:0]
+		for _, th := range tg.targets {
+			if th.state != "draining" {
+				keep = append(keep, th)
+			}
 		}
+		tg.targets = keep
 	}
-	f.targetGroup.targets = keep
 }
 
 func (f *Fake) tasksOf(d *deployment) []*task {
