@@ -90,8 +90,8 @@ func shellWord(s string) string {
 }
 
 // invocation is how the person runs this command again from where they are: the name it was
-// run by, or, when `go run` built it into a temporary directory that is gone once it exits,
-// the same `go run` from the working directory.
+// run by, or, when `go run` built it (into a directory of its own, not on the PATH), the same
+// `go run` from the working directory.
 func invocation() string {
 	exe, _ := os.Executable()
 	wd, _ := os.Getwd()
@@ -127,10 +127,17 @@ func invocationOf(arg0, executable, wd, pkg, module string) string {
 	return "go run ./" + shellWord(filepath.ToSlash(path))
 }
 
-// builtByGoRun tells a binary that go run linked: it lives in an exe directory inside a
-// go-build work directory (under GOTMPDIR or the temporary directory).
+// goRunCached matches the directory where go run keeps the binaries it caches, in the build
+// cache: GOCACHE/xx/<64 hex>-d/NAME.
+var goRunCached = regexp.MustCompile(`^[0-9a-f]{2}/[0-9a-f]{64}-d$`)
+
+// builtByGoRun tells a binary that go run linked: in an exe directory inside a go-build work
+// directory (under GOTMPDIR or the temporary directory), or, from Go 1.24, in the build cache.
 func builtByGoRun(executable string) bool {
 	dir := filepath.Dir(executable)
+	if goRunCached.MatchString(filepath.ToSlash(filepath.Join(filepath.Base(filepath.Dir(dir)), filepath.Base(dir)))) {
+		return true
+	}
 	if filepath.Base(dir) != "exe" {
 		return false
 	}
