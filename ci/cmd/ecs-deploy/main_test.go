@@ -200,7 +200,8 @@ func TestCLIWatchedDeployExitCodes(t *testing.T) {
 	runCLI(t, bin, url, fakeDeployArgs()...).want(t, 0, "outcome=succeeded", "rollout COMPLETED", "| tg web-tg: ")
 
 	_, url = serveFake(t, fakeaws.CrashLoop(unit))
-	runCLI(t, bin, url, fakeDeployArgs()...).want(t, 1, "outcome=rolled-back", "exit code 1", "rolled back by the deploy to web:1")
+	runCLI(t, bin, url, fakeDeployArgs()...).want(t, 1, "outcome=rolled-back", "exit code 1", "deploy: rolled-back\n",
+		"rolled back by the deploy to web:1; fix the cause above, then deploy again: ecs-deploy deploy --cluster demo --service web --container app --image "+fakeaws.NewImage+"\n")
 
 	_, url = serveFake(t, fakeaws.CrashLoop(unit))
 	r := runCLI(t, bin, url, fakeDeployArgs("--no-rollback")...)
