@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -13,7 +12,7 @@ import (
 	"dagger/pipeline/codepipeline"
 	"dagger/pipeline/deploy"
 	"dagger/pipeline/environments"
-	"dagger/pipeline/ghactions"
+	"dagger/pipeline/internal/daggercall"
 	"dagger/pipeline/registry"
 	"dagger/pipeline/release"
 	"dagger/pipeline/smoke"
@@ -56,7 +55,17 @@ func (m *Pipeline) Deploy(
 		data, err := codepipeline.ImageDefinitions(target.Container, res.Image)
 		return string(data), err
 	}
-	return deployOutput(target, res, err)
+	return moduleNames(target, image).DeployOutput(res, err)
+}
+
+// moduleNames words the engine's results and errors for the environment as `dagger call`s;
+// image is deploy's --image, if given.
+func moduleNames(target environments.Environment, image string) daggercall.Names {
+	names := daggercall.Names{Env: target.Name, Image: image}
+	if !target.IsLocal() {
+		names.Repository = target.ImageRepository()
+	}
+	return names
 }
 
 // deployECS takes the steps of a deploy to an ECS environment; res is non-nil once anything in
@@ -80,15 +89,9 @@ func (m *Pipeline) deployECS(ctx context.Context, target environments.Environmen
 		NoRollback:       noRollback,
 		DeregisterFailed: deregisterFailed,
 		Progress:         os.Stderr,
-		Commands:         daggerCommands(target.Name),
 	}
-	if !target.UsesLiveTaskDefinition() {
-		file, cleanup, err := m.taskDefinitionFile(ctx, target.TaskDefinition)
-		if err != nil {
-			return nil, err
-		}
-		defer cleanup()
-		opts.TaskDefinitionFile = file
+	if opts.TaskDefinition, err = m.taskDefinition(ctx, target); err != nil {
+		return nil, err
 	}
 	res, err := deploy.Deploy(ctx, deploy.NewClients(cfg), opts)
 	if err != nil {
@@ -98,19 +101,6 @@ func (m *Pipeline) deployECS(ctx context.Context, target environments.Environmen
 		return res, fmt.Errorf("the rollout succeeded but the smoke test through the load balancer failed: %w", err)
 	}
 	return res, nil
-}
-
-// deployOutput is what a deploy prints: the summary for people, then one result line for the
-// runner-side GitHub Actions report (a Dagger function cannot reach the runner's files). On
-// failure both travel in the error, the result line last.
-func deployOutput(target environments.Environment, res *deploy.Result, err error) (string, error) {
-	report := deployReport(target, res)
-	result := ghactions.FromDeploy(target.Name, res)
-	if err != nil {
-		result.Error = err.Error()
-		return "", fmt.Errorf("%s\n%w\n%s", report, err, ghactions.ResultLine(result))
-	}
-	return report + "\n" + ghactions.ResultLine(result), nil
 }
 
 // buildAndPublish checks the checkout, then pushes its image to the environment's ECR repository
@@ -134,23 +124,17 @@ func (m *Pipeline) buildAndPublish(ctx context.Context, cfg aws.Config, target e
 	return m.publish(ctx, facts, target.RegistryHost(), target.ECRRepository, login.Username, password, "amd64")
 }
 
-// taskDefinitionFile copies the committed task definition out of the source directory into a
-// temporary file, where the deploy engine reads it.
-func (m *Pipeline) taskDefinitionFile(ctx context.Context, path string) (string, func(), error) {
-	contents, err := m.Source.File(path).Contents(ctx)
+// taskDefinition is the committed task definition the environment names, or nil when it
+// deploys a clone of the live revision.
+func (m *Pipeline) taskDefinition(ctx context.Context, target environments.Environment) ([]byte, error) {
+	if target.UsesLiveTaskDefinition() {
+		return nil, nil
+	}
+	contents, err := m.Source.File(target.TaskDefinition).Contents(ctx)
 	if err != nil {
-		return "", nil, fmt.Errorf("reading the task definition %s named in %s: %w", path, environmentsFile, err)
+		return nil, fmt.Errorf("reading the task definition %s named in %s: %w", target.TaskDefinition, environmentsFile, err)
 	}
-	f, err := os.CreateTemp("", "taskdef-*.json")
-	if err != nil {
-		return "", nil, err
-	}
-	cleanup := func() { os.Remove(f.Name()) }
-	if _, err := f.WriteString(contents); err != nil {
-		cleanup()
-		return "", nil, err
-	}
-	return f.Name(), cleanup, f.Close()
+	return []byte(contents), nil
 }
 
 // smokeTest asks the environment's smoke-test URL once, through the load balancer.
@@ -163,40 +147,4 @@ func smokeTest(ctx context.Context, target environments.Environment) error {
 	defer cancel()
 	_, err := smoke.Check(ctx, nil, url)
 	return err
-}
-
-// deployReport is the human summary of a deploy: what runs where now.
-func deployReport(target environments.Environment, res *deploy.Result) string {
-	if res == nil {
-		return fmt.Sprintf("deploy to %s: nothing changed", target.Name)
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "deploy to %s: %s\n", target.Name, res.Outcome)
-	fmt.Fprintf(&b, "  service:  %s/%s\n", res.Cluster, res.Service)
-	fmt.Fprintf(&b, "  image:    %s\n", res.Image)
-	fmt.Fprintf(&b, "  revision: %s -> %s\n", orDash(res.PreviousTaskDefinition), orDash(res.TaskDefinition))
-	if !res.Finished.IsZero() {
-		fmt.Fprintf(&b, "  took:     %s (%d AWS calls)\n", res.Finished.Sub(res.Started).Round(time.Second), res.APICalls)
-	}
-	if res.Diagnosis != nil {
-		b.WriteString(res.Diagnosis.String())
-	}
-	return b.String()
-}
-
-// daggerCommands are the next steps a diagnosis names, as the Dagger calls a person would type.
-func daggerCommands(env string) deploy.Commands {
-	return deploy.Commands{
-		Rollback: func(revision string) string {
-			return fmt.Sprintf("dagger call rollback --env=%s --to=%s", env, revision)
-		},
-		Status: func() string { return "dagger call status --env=" + env },
-	}
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }

@@ -7,10 +7,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"dagger/pipeline/environments"
+	"dagger/pipeline/internal/daggercall"
 )
 
 // The environments file, relative to the repository root.
-const environmentsFile = "ci/environments.json"
+const environmentsFile = daggercall.EnvironmentsFile
 
 // environment reads and validates the repository's environments file and returns the one named.
 func (m *Pipeline) environment(ctx context.Context, name string) (environments.Environment, error) {

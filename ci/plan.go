@@ -46,17 +46,12 @@ func (m *Pipeline) Plan(
 		Target: deploy.Target{Cluster: target.Cluster, Service: target.Service, Container: target.Container},
 		Image:  image,
 	}
-	if !target.UsesLiveTaskDefinition() {
-		file, cleanup, err := m.taskDefinitionFile(ctx, target.TaskDefinition)
-		if err != nil {
-			return "", err
-		}
-		defer cleanup()
-		opts.TaskDefinitionFile = file
+	if opts.TaskDefinition, err = m.taskDefinition(ctx, target); err != nil {
+		return "", err
 	}
 	preview, err := deploy.Preview(ctx, deploy.NewClients(cfg), opts)
 	if err != nil {
-		return "", err
+		return "", moduleNames(target, image).Error(err)
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "plan for %s (nothing was changed):\n", target.Name)

@@ -37,7 +37,6 @@ func (m *Pipeline) Rollback(
 		To:       to,
 		Timeout:  target.WaitTimeout,
 		Progress: os.Stderr,
-		Commands: daggerCommands(target.Name),
 	}
 	if tag := strings.TrimSpace(to); deploy.IsImageTag(tag) {
 		// Deployed images are pinned by digest, so a tag only finds its revision through the
@@ -49,9 +48,5 @@ func (m *Pipeline) Rollback(
 		opts.To, opts.ToImageDigest = "", digest
 	}
 	res, err := deploy.Rollback(ctx, deploy.NewClients(cfg), opts)
-	report := deployReport(target, res)
-	if err != nil {
-		return report, fmt.Errorf("%s\n%w", report, err)
-	}
-	return report, nil
+	return moduleNames(target, "").RollbackOutput(res, err)
 }

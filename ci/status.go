@@ -21,7 +21,7 @@ func (m *Pipeline) Status(
 	}
 	status, err := deploy.Status(ctx, deploy.NewClients(cfg), target.Cluster, target.Service)
 	if err != nil {
-		return "", err
+		return "", moduleNames(target, "").Error(err)
 	}
 	var b strings.Builder
 	status.Render(&b)

@@ -7,7 +7,10 @@
 // the circuit breaker's verdict, and rolls back unless told not to.
 //
 // The package imports no Dagger types: the ecs-deploy CLI (cmd/ecs-deploy) and the Dagger
-// functions both drive it.
+// functions both drive it. It speaks of its own inputs (cluster, service, container, image, task
+// definition) and of actions (roll back to a revision, look at the service), never of a
+// caller's flags or commands: results and input errors carry them as package report's fields
+// and steps, which each caller words (report.Names).
 package deploy
 
 import (
@@ -20,54 +23,50 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"dagger/pipeline/report"
 )
 
 // Options of a deploy.
 type Options struct {
 	Target
-	Image              string        // must be digest-pinned: REGISTRY/REPO[:TAG]@sha256:<64 hex>
-	TaskDefinitionFile string        // optional: render from this committed JSON instead of cloning the live revision
-	Timeout            time.Duration // 0: derived from the target groups' health-check settings + deregistration delay (see deriveTimeout)
-	NoRollback         bool          // on failure, leave the service as it is
-	DeregisterFailed   bool          // deregister the failed revision after rolling back
-	Poll               PollPolicy    // zero value = defaults; tests use small values
-	Progress           io.Writer     // one line per state change; nil discards
+	Image string // must be digest-pinned: REGISTRY/REPO[:TAG]@sha256:<64 hex>
+	// TaskDefinition, when not nil, is the committed task definition to register instead of a
+	// clone of the live revision: JSON of RegisterTaskDefinition's input or of
+	// DescribeTaskDefinition's output (see ParseTaskDefinition).
+	TaskDefinition   []byte
+	Timeout          time.Duration // 0: derived from the target groups' health-check settings + deregistration delay (see deriveTimeout)
+	NoRollback       bool          // on failure, leave the service as it is
+	DeregisterFailed bool          // deregister the failed revision after rolling back
+	Poll             PollPolicy    // zero value = defaults; tests use small values
+	Progress         io.Writer     // one line per state change; nil discards
 
 	// NoWait stops after UpdateService: the Result (Outcome Started) says which revision and
 	// deployment were started, and nobody watches the rollout. For emulators that simulate no
 	// rollout (moto), and for callers that watch on their own.
 	NoWait bool
-
-	// Commands are what a diagnosis tells a person to run next; zero fields: the ecs-deploy CLI's.
-	Commands Commands
 }
 
-// Outcome is how a deploy or rollback ended.
-type Outcome string
+// The result types live in package report, which its readers can import without the AWS SDK.
+type (
+	// Outcome is how a deploy or rollback ended.
+	Outcome = report.Outcome
+	// Result of a deploy or rollback.
+	Result = report.Result
+	// Diagnosis explains a deploy that did not succeed.
+	Diagnosis = report.Diagnosis
+)
 
 // Outcomes. err is nil only for Succeeded, Unchanged and Started.
 const (
-	Succeeded   Outcome = "succeeded"
-	Unchanged   Outcome = "unchanged"   // the image already runs: no new revision, no UpdateService
-	RolledBack  Outcome = "rolled-back" // failed; the service is back on the previous revision (by us or ECS)
-	Failed      Outcome = "failed"      // failed and left as is (NoRollback), or the rollback itself failed
-	Superseded  Outcome = "superseded"  // someone else's deployment replaced ours while we waited: we do NOT roll back
-	Interrupted Outcome = "interrupted" // ctx cancelled while waiting: state reported, how to roll back told
-	Started     Outcome = "started"     // NoWait: the deployment was started and not watched
+	Succeeded   = report.Succeeded
+	Unchanged   = report.Unchanged
+	RolledBack  = report.RolledBack
+	Failed      = report.Failed
+	Superseded  = report.Superseded
+	Interrupted = report.Interrupted
+	Started     = report.Started
 )
-
-// Result of a deploy or rollback.
-type Result struct {
-	Outcome                Outcome
-	Cluster, Service       string
-	Image                  string
-	PreviousTaskDefinition string     // ARN live before the deploy
-	TaskDefinition         string     // ARN registered (or the live one when Unchanged)
-	DeploymentID           string     // the ECS deployment we started (ecs-svc/...)
-	Diagnosis              *Diagnosis // nil on success
-	Started, Finished      time.Time
-	APICalls               int // AWS calls made by this deploy, retries included
-}
 
 // plan is everything read and checked before the first change.
 type plan struct {
@@ -85,7 +84,6 @@ type run struct {
 	api      *api
 	progress *progress
 	poll     PollPolicy
-	commands Commands
 	updateAt time.Time // just before our UpdateService: the service deployments since are ours or later
 	budget   *budget   // the call budget of all the run's waiting (the deploy's and its rollback's), from UpdateService
 	// instances: the EC2 instances of the container instances the run's watches learnt
@@ -97,8 +95,7 @@ type run struct {
 // Unchanged and Started. The Result is non-nil whenever anything may have changed in AWS, so
 // callers can always report it.
 func Deploy(ctx context.Context, c Clients, opts Options) (res *Result, err error) {
-	r := &run{api: newAPI(c), progress: newProgress(opts.Progress), poll: opts.Poll,
-		commands: opts.Commands.orCLI(opts.Cluster, opts.Service)}
+	r := &run{api: newAPI(c), progress: newProgress(opts.Progress), poll: opts.Poll}
 	r.api.recent.maxAge = opts.Poll.withDefaults().Max // the watcher's own freshness
 	started := time.Now()
 	defer func() {
@@ -171,21 +168,34 @@ func Deploy(ctx context.Context, c Clients, opts Options) (res *Result, err erro
 	return r.recover(ctx, opts, res, p, out)
 }
 
-// prepare reads the service and its task definition and checks every input; any problem is an
-// InputError and nothing has changed.
-func (r *run) prepare(ctx context.Context, opts Options) (*plan, error) {
+// Validate checks what can be checked without AWS: the target is named, the image is pinned by
+// digest, the task definition (if any) parses. Its error is an InputError. Deploy and Preview
+// run it first; a caller may run it before it loads credentials.
+func (opts Options) Validate() error {
+	_, err := opts.check()
+	return err
+}
+
+// check is Validate, returning the parsed task definition (nil when the live one is cloned).
+func (opts Options) check() (*ecs.RegisterTaskDefinitionInput, error) {
 	if err := opts.Target.validate(); err != nil {
 		return nil, err
 	}
 	if _, err := parseImageRef(opts.Image); err != nil {
 		return nil, err
 	}
-	var fromFile *ecs.RegisterTaskDefinitionInput
-	if opts.TaskDefinitionFile != "" {
-		var err error
-		if fromFile, err = RenderTaskDefinitionFile(opts.TaskDefinitionFile); err != nil {
-			return nil, err
-		}
+	if opts.TaskDefinition == nil {
+		return nil, nil
+	}
+	return ParseTaskDefinition(opts.TaskDefinition)
+}
+
+// prepare reads the service and its task definition and checks every input; any problem is an
+// InputError and nothing has changed.
+func (r *run) prepare(ctx context.Context, opts Options) (*plan, error) {
+	fromFile, err := opts.check()
+	if err != nil {
+		return nil, err
 	}
 	svc, err := r.api.readService(ctx, opts.Cluster, opts.Service)
 	if err != nil {
@@ -201,9 +211,10 @@ func (r *run) prepare(ctx context.Context, opts Options) (*plan, error) {
 	if fromFile != nil {
 		if f, l := aws.ToString(fromFile.Family), aws.ToString(live.Family); f != l {
 			return nil, &InputError{
-				What: fmt.Sprintf("task definition file %s is for family %q, but service %q runs family %q", opts.TaskDefinitionFile, f, opts.Service, l),
-				Why:  "deploying it would switch the service to another application's task definition",
-				Fix:  fmt.Sprintf("set \"family\": %q in the file, or pass the right --service", l),
+				What:   fmt.Sprintf("the task definition is for family %q, but service %q runs family %q", f, opts.Service, l),
+				Why:    "deploying it would switch the service to another application's task definition",
+				Fix:    fmt.Sprintf("set \"family\": %q in the task definition, or name the service that runs %q", l, f),
+				Fields: []report.Field{report.FieldTaskDefinition, report.FieldService},
 			}
 		}
 		liveInput := p.input
@@ -284,7 +295,7 @@ func (r *run) interruptedBeforeUpdate(ctx context.Context, res *Result) (*Result
 	res.Diagnosis = &Diagnosis{
 		Summary:      summary,
 		ServiceState: r.api.serviceState(fctx, res.Cluster, res.Service, nil),
-		NextSteps:    []string{"nothing to undo; run the deploy again when ready"},
+		NextSteps:    []report.Step{deployStep("nothing to undo; when ready, deploy again")},
 	}
 	r.progress.printf("%s", summary)
 	return res, fmt.Errorf("deploy interrupted: %w", context.Cause(ctx))
@@ -308,7 +319,7 @@ func (r *run) updateFailed(ctx context.Context, res *Result, updateErr error) (*
 		res.Diagnosis = &Diagnosis{
 			Summary:      fmt.Sprintf("UpdateService answered an error but the service is on %s: %v", revisionName(res.TaskDefinition), updateErr),
 			ServiceState: r.api.serviceState(fctx, res.Cluster, res.Service, nil),
-			NextSteps:    append([]string{r.commands.Status()}, r.commands.Rollback(revisionName(res.PreviousTaskDefinition))),
+			NextSteps:    []report.Step{statusStep(""), rollbackStep("", res.PreviousTaskDefinition)},
 		}
 		return res, updateErr
 	}
@@ -322,7 +333,7 @@ func (r *run) updateFailed(ctx context.Context, res *Result, updateErr error) (*
 		summary += fmt.Sprintf("; the unused revision %s was deregistered", rev)
 	}
 	res.Outcome = Failed
-	res.Diagnosis = &Diagnosis{Summary: summary, NextSteps: []string{"fix the cause above and deploy again"}}
+	res.Diagnosis = &Diagnosis{Summary: summary, NextSteps: []report.Step{deployStep("fix the cause above, then deploy again")}}
 	var inputErr *InputError
 	if c := errorCode(updateErr); c == "InvalidParameterException" || c == "ClientException" {
 		inputErr = &InputError{What: fmt.Sprintf("ECS refused to update service %q to %s", res.Service, rev), Why: errorMessage(updateErr),
@@ -339,7 +350,7 @@ func (r *run) noDeployment(ctx context.Context, res *Result, p *plan) (*Result, 
 	res.Diagnosis = &Diagnosis{
 		Summary:      fmt.Sprintf("ECS started no deployment of %s (UpdateService answered no PRIMARY deployment on it); cannot watch the rollout", revisionName(res.TaskDefinition)),
 		ServiceState: r.api.serviceState(ctx, res.Cluster, res.Service, p.groups),
-		NextSteps:    append([]string{r.commands.Status()}, r.commands.Rollback(revisionName(res.PreviousTaskDefinition))),
+		NextSteps:    []report.Step{statusStep(""), rollbackStep("", res.PreviousTaskDefinition)},
 	}
 	return res, errors.New(res.Diagnosis.Summary)
 }
@@ -353,7 +364,7 @@ func (r *run) lostSight(ctx context.Context, res *Result, p *plan, watchErr erro
 	res.Diagnosis = &Diagnosis{
 		Summary:      fmt.Sprintf("lost sight of deployment %s: %v", res.DeploymentID, watchErr),
 		ServiceState: r.api.serviceState(fctx, res.Cluster, res.Service, p.groups),
-		NextSteps:    append([]string{r.commands.Status()}, r.commands.Rollback(revisionName(res.PreviousTaskDefinition))),
+		NextSteps:    []report.Step{statusStep(""), rollbackStep("", res.PreviousTaskDefinition)},
 	}
 	r.progress.printf("FAILED: %s", res.Diagnosis.Summary)
 	return res, watchErr
@@ -372,10 +383,10 @@ func (r *run) interrupted(ctx context.Context, res *Result, p *plan, during, rol
 	d := &Diagnosis{
 		Summary:      fmt.Sprintf("interrupted while %s; ECS carries on with it", during),
 		ServiceState: r.api.serviceState(fctx, res.Cluster, res.Service, groups),
-		NextSteps:    []string{"watch it: " + r.commands.Status()},
+		NextSteps:    []report.Step{statusStep("watch it")},
 	}
 	if rollbackTo != "" {
-		d.NextSteps = append(d.NextSteps, "to roll back: "+r.commands.Rollback(revisionName(rollbackTo)))
+		d.NextSteps = append(d.NextSteps, rollbackStep("to roll back", rollbackTo))
 	}
 	res.Diagnosis = d
 	r.progress.printf("INTERRUPTED: %s", d.Summary)
@@ -390,9 +401,9 @@ func (r *run) superseded(ctx context.Context, res *Result, p *plan, out *watchOu
 		Summary:      out.summary,
 		Evidence:     dedupe(out.evidence),
 		ServiceState: r.api.serviceState(ctx, res.Cluster, res.Service, p.groups),
-		NextSteps: []string{
-			"not rolled back: the newer deployment is someone else's; check the service events for who started it",
-			r.commands.Status(),
+		NextSteps: []report.Step{
+			noteStep("not rolled back: the newer deployment is someone else's; check the service events for who started it"),
+			statusStep(""),
 		},
 	}
 	// No service deployment history: DescribeServices already named the deployment that

@@ -10,75 +10,20 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+
+	"dagger/pipeline/report"
 )
 
-// Diagnosis explains a deploy that did not succeed: what failed, the evidence, where the service
-// stands now and what a person should do next.
-type Diagnosis struct {
-	Summary      string   // one line naming the failing evidence
-	Evidence     []string // stopped tasks with exit codes, unhealthy targets with reason codes, circuit breaker reason, unmet conditions
-	ServiceState string   // where the service stands now
-	NextSteps    []string // what a person should do (exact command to roll back when not rolled back)
+// The next steps a diagnosis gives, as actions its caller names as commands.
+func statusStep(note string) report.Step { return report.Step{Note: note, Action: report.Status} }
+
+func rollbackStep(note, taskDefinition string) report.Step {
+	return report.Step{Note: note, Action: report.Rollback, Revision: revisionName(taskDefinition)}
 }
 
-// String renders the diagnosis for a terminal or a CI log.
-func (d *Diagnosis) String() string {
-	if d == nil {
-		return ""
-	}
-	var b strings.Builder
-	b.WriteString(d.Summary)
-	b.WriteString("\n")
-	if len(d.Evidence) > 0 {
-		b.WriteString("evidence:\n")
-		for _, e := range d.Evidence {
-			fmt.Fprintf(&b, "  - %s\n", e)
-		}
-	}
-	if d.ServiceState != "" {
-		fmt.Fprintf(&b, "service now: %s\n", d.ServiceState)
-	}
-	if len(d.NextSteps) > 0 {
-		b.WriteString("next steps:\n")
-		for _, s := range d.NextSteps {
-			fmt.Fprintf(&b, "  - %s\n", s)
-		}
-	}
-	return b.String()
-}
+func deployStep(note string) report.Step { return report.Step{Note: note, Action: report.Deploy} }
 
-// Commands are the commands a diagnosis tells a person to run next. The engine does not know
-// which tool drives it (the ecs-deploy CLI, a Dagger function, a CI job), so its caller says.
-type Commands struct {
-	// Rollback returns the command that points the service back at revision (family:revision).
-	Rollback func(revision string) string
-	// Status returns the command that shows the service.
-	Status func() string
-}
-
-// CLICommands are the ecs-deploy CLI's commands for the service, the default Commands.
-func CLICommands(cluster, service string) Commands {
-	return Commands{
-		Rollback: func(revision string) string {
-			return fmt.Sprintf("go run ./cmd/ecs-deploy rollback --cluster %s --service %s --to %s", cluster, service, revision)
-		},
-		Status: func() string {
-			return fmt.Sprintf("go run ./cmd/ecs-deploy status --cluster %s --service %s", cluster, service)
-		},
-	}
-}
-
-// orCLI fills the commands the caller left out with the CLI's.
-func (c Commands) orCLI(cluster, service string) Commands {
-	cli := CLICommands(cluster, service)
-	if c.Rollback == nil {
-		c.Rollback = cli.Rollback
-	}
-	if c.Status == nil {
-		c.Status = cli.Status
-	}
-	return c
-}
+func noteStep(note string) report.Step { return report.Step{Note: note} }
 
 // dedupe drops repeated evidence lines, keeping the first occurrence's order.
 func dedupe(lines []string) []string {

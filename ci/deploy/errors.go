@@ -6,16 +6,25 @@ import (
 	"strings"
 
 	"github.com/aws/smithy-go"
+
+	"dagger/pipeline/report"
 )
 
 // InputError reports bad input detected before anything in AWS changed: an unknown cluster,
-// service or container, an image reference that is not pinned to a digest, or a task-definition
-// file that cannot be registered. The message says what is wrong, why it matters and what to do.
+// service or container, an image reference that is not pinned to a digest, or a task definition
+// that cannot be registered. The message says what is wrong, why it matters and what to do, in
+// the engine's terms; Fields and Next let the caller add where a person sets those inputs and
+// the command to run (see report.Explain).
 type InputError struct {
 	What string // what is wrong, naming the offending value
 	Why  string // why it is rejected
 	Fix  string // what to do about it
-	Err  error  // the underlying error, if any
+	// Fields are the inputs at fault, for the caller to name as its flags or configuration keys.
+	Fields []report.Field
+	// Next, when set, is an action that gets the person where they wanted to go another way
+	// (e.g. deploy the image a rollback could not find).
+	Next *report.Step
+	Err  error // the underlying error, if any
 }
 
 func (e *InputError) Error() string {
@@ -34,6 +43,9 @@ func (e *InputError) Error() string {
 
 // Unwrap returns the underlying error.
 func (e *InputError) Unwrap() error { return e.Err }
+
+// Faults returns the fields at fault and the step offered instead, for report.Explain.
+func (e *InputError) Faults() ([]report.Field, *report.Step) { return e.Fields, e.Next }
 
 // Exit codes of the ecs-deploy CLI and of the pipeline's deploy step (see ExitCode).
 const (

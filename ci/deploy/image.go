@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"dagger/pipeline/release"
+	"dagger/pipeline/report"
 )
 
 // parseImageRef accepts only digest-pinned references: a tag can move between the deploy and
@@ -12,14 +13,16 @@ import (
 func parseImageRef(s string) (release.Reference, error) {
 	if strings.TrimSpace(s) == "" {
 		return release.Reference{}, &InputError{
-			What: "no image given",
-			Why:  "the deploy needs the image to run",
-			Fix:  "pass the image by digest, as publish printed it: REGISTRY/REPO@sha256:<64 hex>",
+			What:   "no image given",
+			Why:    "the deploy needs the image to run",
+			Fix:    "give the image by digest, as publish printed it: REGISTRY/REPO@sha256:<64 hex>",
+			Fields: []report.Field{report.FieldImage},
 		}
 	}
 	ref, err := release.RequireDigest(s)
 	if err != nil {
-		return release.Reference{}, &InputError{What: fmt.Sprintf("image %q cannot be deployed", s), Why: err.Error(), Err: err}
+		return release.Reference{}, &InputError{What: fmt.Sprintf("image %q cannot be deployed", s), Why: err.Error(),
+			Fields: []report.Field{report.FieldImage}, Err: err}
 	}
 	return ref, nil
 }

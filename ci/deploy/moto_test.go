@@ -10,6 +10,7 @@ import (
 	"os"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -22,6 +23,7 @@ import (
 
 	"dagger/pipeline/deploy"
 	"dagger/pipeline/internal/moto"
+	"dagger/pipeline/report"
 )
 
 // These tests run the engine's steps with real SDK clients against moto. Moto simulates no
@@ -51,7 +53,7 @@ func setUp(t *testing.T, srv *moto.Server) motoEnv {
 	if _, err := c.ECS.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String(cluster)}); err != nil {
 		t.Fatal(err)
 	}
-	in, err := deploy.RenderTaskDefinitionFile("testdata/rich-taskdef.json")
+	in, err := deploy.ParseTaskDefinition(testdata(t, "rich-taskdef.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -239,7 +241,7 @@ func TestMoto(t *testing.T) {
 	t.Run("render from the committed file", func(t *testing.T) {
 		e := setUp(t, srv)
 		opts := e.options()
-		opts.TaskDefinitionFile = "testdata/rich-taskdef.json"
+		opts.TaskDefinition = testdata(t, "rich-taskdef.json")
 		res, err := deploy.Deploy(testContext(t), e.clients, opts)
 		if err != nil || res.Outcome != deploy.Started {
 			t.Fatalf("Deploy = %+v, %v", res, err)
@@ -271,12 +273,12 @@ func TestMoto(t *testing.T) {
 			"unknown container": {func(o *deploy.Options) { o.Container = "web" }, `container "web" is not in task definition`},
 			"tag-only image":    {func(o *deploy.Options) { o.Image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/app:v2" }, "has no digest"},
 			"garbage image":     {func(o *deploy.Options) { o.Image = "Not An Image@sha256:abc" }, "cannot be deployed"},
-			"missing container": {func(o *deploy.Options) { o.Container = "" }, "missing --container"},
+			"missing container": {func(o *deploy.Options) { o.Container = "" }, "missing container"},
 			"bad file": {func(o *deploy.Options) {
-				o.TaskDefinitionFile = writeFile(t, `{"family":"app","containerDefinitions":[{"name":"app","imag":"x"}]}`)
+				o.TaskDefinition = []byte(`{"family":"app","containerDefinitions":[{"name":"app","imag":"x"}]}`)
 			}, `unknown field "imag"`},
 			"other family file": {func(o *deploy.Options) {
-				o.TaskDefinitionFile = writeFile(t, `{"family":"other","containerDefinitions":[{"name":"app","image":"x","memory":128}]}`)
+				o.TaskDefinition = []byte(`{"family":"other","containerDefinitions":[{"name":"app","image":"x","memory":128}]}`)
 			}, `is for family "other"`},
 		}
 		before := e.revisions(t)
@@ -289,6 +291,9 @@ func TestMoto(t *testing.T) {
 				var inputErr *deploy.InputError
 				if !errors.As(err, &inputErr) || !strings.Contains(err.Error(), c.want) {
 					t.Fatalf("err = %v; want an InputError containing %q", err, c.want)
+				}
+				if strings.Contains(err.Error(), "--") {
+					t.Errorf("the engine's message %q names a flag; its callers name their own", err)
 				}
 				if res != nil {
 					t.Errorf("Result = %+v; want nil (nothing changed)", res)
@@ -312,7 +317,9 @@ func TestMoto(t *testing.T) {
 			_, err := deploy.Rollback(testContext(t), e.clients, deploy.RollbackOptions{Cluster: cluster, Service: service, To: to, NoWait: true})
 			var inputErr *deploy.InputError
 			if !errors.As(err, &inputErr) {
-				t.Errorf("Rollback --to %q: err = %v; want an InputError", to, err)
+				t.Errorf("Rollback to %q: err = %v; want an InputError", to, err)
+			} else if !slices.Contains(inputErr.Fields, report.FieldRevision) || strings.Contains(err.Error(), "--") {
+				t.Errorf("Rollback to %q: %v names fields %v; want the revision, and no flag", to, err, inputErr.Fields)
 			}
 		}
 		if got := e.serviceTaskDefinition(t); got != e.live {
@@ -336,11 +343,11 @@ func TestMoto(t *testing.T) {
 	})
 }
 
-func writeFile(t *testing.T, content string) string {
+func testdata(t *testing.T, name string) []byte {
 	t.Helper()
-	path := t.TempDir() + "/td.json"
-	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+	data, err := os.ReadFile("testdata/" + name)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return path
+	return data
 }

@@ -93,7 +93,7 @@ func TestMotoPlan(t *testing.T) {
 		}
 		edited, _ := json.Marshal(doc)
 		opts := e.options()
-		opts.TaskDefinitionFile = writeFile(t, string(edited))
+		opts.TaskDefinition = edited
 		before := e.serviceSnapshot(t)
 		p, err := deploy.Preview(testContext(t), e.clients, opts)
 		if err != nil {
@@ -138,7 +138,7 @@ func TestMotoPlan(t *testing.T) {
 			"tag-only image":    func(o *deploy.Options) { o.Image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/app:v2" },
 			"missing container": func(o *deploy.Options) { o.Container = "" },
 			"bad file": func(o *deploy.Options) {
-				o.TaskDefinitionFile = writeFile(t, `{"family":"app","containerDefinitions":[{"name":"app","imag":"x"}]}`)
+				o.TaskDefinition = []byte(`{"family":"app","containerDefinitions":[{"name":"app","imag":"x"}]}`)
 			},
 		} {
 			t.Run(name, func(t *testing.T) {

@@ -20,7 +20,7 @@ func TestMotoPromotionDeploysTheDigestStagingRuns(t *testing.T) {
 	ctx := testContext(t)
 
 	// staging: its own cluster, service and family, with a setting prod must not inherit.
-	in, err := deploy.RenderTaskDefinitionFile("testdata/rich-taskdef.json")
+	in, err := deploy.ParseTaskDefinition(testdata(t, "rich-taskdef.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"dagger/pipeline/report"
 )
 
 // ecsRollbackGrace is how long to wait for the circuit breaker's own rollback to appear once it
@@ -47,8 +49,7 @@ func (r *run) recover(ctx context.Context, opts Options, res *Result, p *plan, o
 			Summary:      failure,
 			Evidence:     evidence,
 			ServiceState: r.api.serviceState(ctx, res.Cluster, res.Service, p.groups),
-			NextSteps: append([]string{"not rolled back (--no-rollback); to roll back:"},
-				r.commands.Rollback(revisionName(previous))),
+			NextSteps:    []report.Step{rollbackStep("not rolled back, as the deploy was told; to roll back", previous)},
 		}
 		r.addHistory(ctx, res)
 		return res, errors.New("deploy failed: " + failure)
@@ -82,15 +83,15 @@ func (r *run) recover(ctx context.Context, opts Options, res *Result, p *plan, o
 	d := &Diagnosis{
 		Summary:  failure,
 		Evidence: evidence,
-		NextSteps: []string{
-			fmt.Sprintf("rolled back by %s to %s; fix the cause above, then deploy again", by, revisionName(rollbackTD)),
+		NextSteps: []report.Step{
+			deployStep(fmt.Sprintf("rolled back by %s to %s; fix the cause above, then deploy again", by, revisionName(rollbackTD))),
 		},
 	}
 	if opts.DeregisterFailed {
 		if err := r.api.deregister(ctx, res.TaskDefinition); err != nil {
-			d.NextSteps = append(d.NextSteps, fmt.Sprintf("deregistering the failed revision failed: %v", err))
+			d.NextSteps = append(d.NextSteps, noteStep(fmt.Sprintf("deregistering the failed revision failed: %v", err)))
 		} else {
-			d.NextSteps = append(d.NextSteps, fmt.Sprintf("the failed revision %s was deregistered", revisionName(res.TaskDefinition)))
+			d.NextSteps = append(d.NextSteps, noteStep(fmt.Sprintf("the failed revision %s was deregistered", revisionName(res.TaskDefinition))))
 		}
 	}
 	d.ServiceState = r.api.serviceState(ctx, res.Cluster, res.Service, p.groups)
@@ -134,8 +135,8 @@ func (r *run) rollbackFailed(ctx context.Context, res *Result, p *plan, failure 
 		Summary:      failure,
 		Evidence:     dedupe(append(evidence, why)),
 		ServiceState: r.api.serviceState(fctx, res.Cluster, res.Service, p.groups),
-		NextSteps: append([]string{"ROLLBACK FAILED: " + why, r.commands.Status()},
-			r.commands.Rollback(revisionName(res.PreviousTaskDefinition))),
+		NextSteps: []report.Step{noteStep("ROLLBACK FAILED: " + why), statusStep(""),
+			rollbackStep("", res.PreviousTaskDefinition)},
 	}
 	r.addHistory(fctx, res)
 	r.progress.printf("ROLLBACK FAILED: %s", why)
@@ -159,16 +160,14 @@ type RollbackOptions struct {
 	Timeout       time.Duration
 	Poll          PollPolicy
 	Progress      io.Writer
-	NoWait        bool     // stop after UpdateService (Outcome Started); see Options.NoWait
-	Commands      Commands // what a diagnosis tells a person to run next; zero fields: the ecs-deploy CLI's
+	NoWait        bool // stop after UpdateService (Outcome Started); see Options.NoWait
 }
 
 // Rollback points the service at an earlier revision and watches that deployment with the same
 // checks as Deploy. Outcomes: Succeeded, Unchanged (already there), Started (NoWait), Failed,
 // Superseded, Interrupted.
 func Rollback(ctx context.Context, c Clients, opts RollbackOptions) (res *Result, err error) {
-	r := &run{api: newAPI(c), progress: newProgress(opts.Progress), poll: opts.Poll,
-		commands: opts.Commands.orCLI(opts.Cluster, opts.Service)}
+	r := &run{api: newAPI(c), progress: newProgress(opts.Progress), poll: opts.Poll}
 	r.api.recent.maxAge = opts.Poll.withDefaults().Max // the watcher's own freshness
 	started := time.Now()
 	defer func() {
@@ -176,10 +175,7 @@ func Rollback(ctx context.Context, c Clients, opts RollbackOptions) (res *Result
 			res.Started, res.Finished, res.APICalls = started, time.Now(), r.api.calls.Count()
 		}
 	}()
-	if strings.TrimSpace(opts.Cluster) == "" || strings.TrimSpace(opts.Service) == "" {
-		return nil, &InputError{What: "missing --cluster or --service", Why: "the rollback must know which service to change", Fix: "pass --cluster and --service"}
-	}
-	if err := checkRollbackSelection(opts); err != nil {
+	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
 	svc, err := r.api.readService(ctx, opts.Cluster, opts.Service)
@@ -246,15 +242,15 @@ func Rollback(ctx context.Context, c Clients, opts RollbackOptions) (res *Result
 		Summary:      "the rollback failed: " + out.summary,
 		Evidence:     dedupe(out.evidence),
 		ServiceState: r.api.serviceState(ctx, res.Cluster, res.Service, groups),
-		NextSteps:    []string{r.commands.Status(), "pick another revision with --to, or fix forward"},
+		NextSteps:    []report.Step{statusStep(""), {Note: "pick another revision, or fix forward", Action: report.Rollback}},
 	}
 	r.addHistory(ctx, res)
 	r.progress.printf("FAILED: %s", res.Diagnosis.Summary)
 	return res, errors.New(res.Diagnosis.Summary)
 }
 
-// resolveRollbackTarget turns --to into a task definition ARN of the service's family and
-// checks that it exists and is ACTIVE.
+// resolveRollbackTarget turns the rollback target (RollbackOptions.To) into a task definition
+// ARN of the service's family and checks that it exists and is ACTIVE.
 func (a *api) resolveRollbackTarget(ctx context.Context, current, to string) (string, error) {
 	family, rev, ok := splitRevision(revisionName(current))
 	if !ok {
@@ -275,17 +271,20 @@ func (a *api) resolveRollbackTarget(ctx context.Context, current, to string) (st
 	if err != nil {
 		if c := errorCode(err); c == "ClientException" || c == "InvalidParameterException" {
 			return "", &InputError{What: fmt.Sprintf("task definition %q not found", ref), Why: errorMessage(err),
-				Fix: fmt.Sprintf("pass --to with an ACTIVE revision of %s; `aws ecs list-task-definitions --family-prefix %s` lists them", family, family), Err: err}
+				Fix:    fmt.Sprintf("name an ACTIVE revision of %s; ECS ListTaskDefinitions with family prefix %q lists them", family, family),
+				Fields: []report.Field{report.FieldRevision}, Err: err}
 		}
 		return "", err
 	}
 	if f := aws.ToString(td.Family); f != family {
-		return "", &InputError{What: fmt.Sprintf("--to %s is of family %q, but the service runs family %q", to, f, family),
-			Why: "a rollback returns to an earlier revision of the same application", Fix: "pass a revision of " + family}
+		return "", &InputError{What: fmt.Sprintf("revision %s is of family %q, but the service runs family %q", to, f, family),
+			Why: "a rollback returns to an earlier revision of the same application", Fix: "name a revision of " + family,
+			Fields: []report.Field{report.FieldRevision}}
 	}
 	if td.Status != types.TaskDefinitionStatusActive {
 		return "", &InputError{What: fmt.Sprintf("%s is %s", revisionName(aws.ToString(td.TaskDefinitionArn)), td.Status),
-			Why: "ECS cannot start tasks from a deregistered revision", Fix: "pass --to with an ACTIVE revision"}
+			Why: "ECS cannot start tasks from a deregistered revision", Fix: "name an ACTIVE revision",
+			Fields: []report.Field{report.FieldRevision}}
 	}
 	return aws.ToString(td.TaskDefinitionArn), nil
 }
@@ -307,7 +306,8 @@ func (a *api) previousRevision(ctx context.Context, family string, rev int) (str
 		}
 	}
 	return "", &InputError{What: fmt.Sprintf("no ACTIVE revision of %s older than %d", family, rev),
-		Why: "there is nothing to roll back to", Fix: "pass --to with the revision to run"}
+		Why: "there is nothing to roll back to", Fix: "name the revision to run",
+		Fields: []report.Field{report.FieldRevision}}
 }
 
 func splitRevision(name string) (string, int, bool) {

@@ -11,27 +11,34 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"dagger/pipeline/release"
+	"dagger/pipeline/report"
 )
 
 // maxRevisionsSearched bounds the search for the revision that runs an image: each candidate
 // costs a DescribeTaskDefinition, and a rollback is to a recent past, not to any point in it.
 const maxRevisionsSearched = 100
 
-// checkRollbackSelection rejects a RollbackOptions that names its target twice or names an image
-// digest that is not one.
-func checkRollbackSelection(opts RollbackOptions) error {
+// Validate checks what can be checked without AWS: the service is named, and the target is
+// named at most once, by a well-formed digest if by an image. Its error is an InputError.
+// Rollback runs it first; a caller may run it before it loads credentials.
+func (opts RollbackOptions) Validate() error {
+	if err := ValidateService(opts.Cluster, opts.Service); err != nil {
+		return err
+	}
 	digest := strings.TrimSpace(opts.ToImageDigest)
 	if digest == "" {
 		return nil
 	}
 	if strings.TrimSpace(opts.To) != "" {
-		return &InputError{What: fmt.Sprintf("both --to %s and --to-image (digest %s) were given", opts.To, digest),
-			Why: "a rollback goes to exactly one revision", Fix: "pass only one of them"}
+		return &InputError{What: fmt.Sprintf("both a revision (%s) and an image digest (%s) were given", opts.To, digest),
+			Why: "a rollback goes to exactly one revision", Fix: "give only one of them",
+			Fields: []report.Field{report.FieldRevision, report.FieldImageDigest}}
 	}
 	if !release.IsSHA256Digest(digest) {
 		return &InputError{What: fmt.Sprintf("image digest %q is not sha256:<64 lowercase hex>", digest),
-			Why: "revisions are matched on the exact digest their images are pinned to",
-			Fix: "pass the digest that publish printed, e.g. REPO@sha256:…"}
+			Why:    "revisions are matched on the exact digest their images are pinned to",
+			Fix:    "give the digest that publish printed, e.g. REPO@sha256:…",
+			Fields: []report.Field{report.FieldImageDigest}}
 	}
 	return nil
 }
@@ -61,9 +68,10 @@ func (a *api) revisionRunningDigest(ctx context.Context, current, digest string)
 		scope = fmt.Sprintf("none of the newest %d ACTIVE revisions", maxRevisionsSearched)
 	}
 	return "", &InputError{
-		What: fmt.Sprintf("%s of %s runs the image %s", scope, family, digest),
-		Why:  "a rollback returns to a revision that already ran that image, and there is none",
-		Fix:  fmt.Sprintf("deploy that image instead: `deploy --image=REPO@%s`", digest),
+		What:   fmt.Sprintf("%s of %s runs the image %s", scope, family, digest),
+		Why:    "a rollback returns to a revision that already ran that image, and there is none",
+		Fields: []report.Field{report.FieldImageDigest},
+		Next:   &report.Step{Note: "deploy that image instead", Action: report.Deploy, Image: digest},
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"dagger/pipeline/deploy"
 	"dagger/pipeline/internal/moto"
+	"dagger/pipeline/report"
 )
 
 const (
@@ -69,16 +70,19 @@ func TestMotoRollbackToImageDigest(t *testing.T) {
 	}
 
 	before := e.revisions(t)
+	unknown := "sha256:" + strings.Repeat("4", 64)
 	for name, c := range map[string]struct {
 		opts deploy.RollbackOptions
 		want []string
+		next *report.Step // the way there the error offers instead
 	}{
-		"unknown digest": {deploy.RollbackOptions{ToImageDigest: "sha256:" + strings.Repeat("4", 64)},
-			[]string{"no ACTIVE revision of app runs the image sha256:4444", "deploy --image=REPO@sha256:4444"}},
+		"unknown digest": {deploy.RollbackOptions{ToImageDigest: unknown},
+			[]string{"no ACTIVE revision of app runs the image sha256:4444"},
+			&report.Step{Note: "deploy that image instead", Action: report.Deploy, Image: unknown}},
 		"other family's digest": {deploy.RollbackOptions{ToImageDigest: "sha256:" + strings.Repeat("9", 64)},
-			[]string{"no ACTIVE revision of app runs the image sha256:9999"}},
-		"both --to and a digest": {deploy.RollbackOptions{To: "2", ToImageDigest: newDigest}, []string{"pass only one of them"}},
-		"not a digest":           {deploy.RollbackOptions{ToImageDigest: "sha256:abc"}, []string{`"sha256:abc" is not sha256:<64 lowercase hex>`}},
+			[]string{"no ACTIVE revision of app runs the image sha256:9999"}, nil},
+		"both a revision and a digest": {deploy.RollbackOptions{To: "2", ToImageDigest: newDigest}, []string{"give only one of them"}, nil},
+		"not a digest":                 {deploy.RollbackOptions{ToImageDigest: "sha256:abc"}, []string{`"sha256:abc" is not sha256:<64 lowercase hex>`}, nil},
 	} {
 		t.Run(name, func(t *testing.T) {
 			res, err := rollback(c.opts)
@@ -90,6 +94,9 @@ func TestMotoRollbackToImageDigest(t *testing.T) {
 				if !strings.Contains(err.Error(), want) {
 					t.Errorf("error %q lacks %q", err, want)
 				}
+			}
+			if c.next != nil && (inputErr.Next == nil || *inputErr.Next != *c.next) {
+				t.Errorf("Next = %+v; want %+v", inputErr.Next, c.next)
 			}
 			if got := e.serviceTaskDefinition(t); got != rev4 {
 				t.Errorf("service moved to %s", got)

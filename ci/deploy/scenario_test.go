@@ -16,6 +16,7 @@ import (
 
 	"dagger/pipeline/deploy"
 	"dagger/pipeline/internal/fakeaws"
+	"dagger/pipeline/report"
 )
 
 // scenarioUnit makes each scenario last about a second.
@@ -422,8 +423,7 @@ func nextStepRollsBackTo(res *deploy.Result, rev int) bool {
 		return false
 	}
 	for _, s := range res.Diagnosis.NextSteps {
-		if strings.Contains(s, "rollback") && (strings.Contains(s, fakeaws.DefaultFamily+":"+strconv.Itoa(rev)+" ") ||
-			strings.HasSuffix(s, fakeaws.DefaultFamily+":"+strconv.Itoa(rev))) {
+		if s.Action == report.Rollback && s.Revision == fakeaws.DefaultFamily+":"+strconv.Itoa(rev) {
 			return true
 		}
 	}

@@ -8,26 +8,50 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"dagger/pipeline/report"
 )
 
 // Target names the container of an ECS service that a deploy changes.
 type Target struct{ Cluster, Service, Container string }
 
-func (t Target) validate() error {
-	var missing []string
-	for _, f := range []struct{ name, value string }{
-		{"cluster", t.Cluster}, {"service", t.Service}, {"container", t.Container},
-	} {
-		if strings.TrimSpace(f.value) == "" {
-			missing = append(missing, "--"+f.name)
+// input is one of the engine's inputs and its value, for checks that it was given.
+type input struct {
+	field report.Field
+	value string
+}
+
+// requireInputs is an InputError naming the inputs that are empty; purpose says why they are
+// needed.
+func requireInputs(purpose string, inputs ...input) error {
+	var missing []report.Field
+	var names []string
+	for _, in := range inputs {
+		if strings.TrimSpace(in.value) == "" {
+			missing = append(missing, in.field)
+			names = append(names, string(in.field))
 		}
 	}
-	if len(missing) > 0 {
-		return &InputError{What: "missing " + strings.Join(missing, ", "),
-			Why: "the deploy must know which cluster, service and container to change",
-			Fix: "pass --cluster, --service and --container"}
+	if len(missing) == 0 {
+		return nil
 	}
-	return nil
+	fix := "give them"
+	if len(missing) == 1 {
+		fix = "give it"
+	}
+	return &InputError{What: "missing " + strings.Join(names, ", "), Why: purpose, Fix: fix, Fields: missing}
+}
+
+// ValidateService checks that a service is named, as Status and Rollback need. Its error is an
+// InputError; callers may run it before they load credentials.
+func ValidateService(cluster, service string) error {
+	return requireInputs("the service must be named by its cluster and its name",
+		input{report.FieldCluster, cluster}, input{report.FieldService, service})
+}
+
+func (t Target) validate() error {
+	return requireInputs("the deploy must know which cluster, service and container to change",
+		input{report.FieldCluster, t.Cluster}, input{report.FieldService, t.Service}, input{report.FieldContainer, t.Container})
 }
 
 // readService describes the service and checks that a deploy can change it. An unknown cluster
@@ -39,9 +63,10 @@ func (a *api) readService(ctx context.Context, cluster, service string) (*types.
 	}
 	if svc.Status != nil && aws.ToString(svc.Status) != "ACTIVE" {
 		return nil, &InputError{
-			What: fmt.Sprintf("service %q in cluster %q is %s", service, cluster, aws.ToString(svc.Status)),
-			Why:  "only an ACTIVE service can be deployed to",
-			Fix:  "check the service name, or recreate the service",
+			What:   fmt.Sprintf("service %q in cluster %q is %s", service, cluster, aws.ToString(svc.Status)),
+			Why:    "only an ACTIVE service can be deployed to",
+			Fix:    "check the service name, or recreate the service",
+			Fields: []report.Field{report.FieldService},
 		}
 	}
 	if dc := svc.DeploymentController; dc != nil && dc.Type != "" && dc.Type != types.DeploymentControllerTypeEcs {
@@ -53,7 +78,8 @@ func (a *api) readService(ctx context.Context, cluster, service string) (*types.
 	}
 	if aws.ToString(svc.TaskDefinition) == "" {
 		return nil, &InputError{What: fmt.Sprintf("service %q in cluster %q has no task definition", service, cluster),
-			Why: "a new revision is cloned from the running one", Fix: "pass --task-definition-file"}
+			Why: "a new revision is cloned from the running one", Fix: "give the task definition to register",
+			Fields: []report.Field{report.FieldTaskDefinition}}
 	}
 	return svc, nil
 }
@@ -66,19 +92,21 @@ func (a *api) describeService(ctx context.Context, p callPolicy, cluster, servic
 	if err != nil {
 		if errorCode(err) == "ClusterNotFoundException" {
 			return nil, &InputError{
-				What: fmt.Sprintf("cluster %q not found", cluster),
-				Why:  errorMessage(err),
-				Fix:  "check --cluster and the region (AWS_REGION); `aws ecs list-clusters` lists them",
-				Err:  err,
+				What:   fmt.Sprintf("cluster %q not found", cluster),
+				Why:    errorMessage(err),
+				Fix:    "check the cluster's name and the region; `aws ecs list-clusters` lists the region's clusters",
+				Fields: []report.Field{report.FieldCluster, report.FieldRegion},
+				Err:    err,
 			}
 		}
 		return nil, fmt.Errorf("describe service %q in cluster %q: %w", service, cluster, err)
 	}
 	for _, f := range out.Failures {
 		return nil, &InputError{
-			What: fmt.Sprintf("service %q not found in cluster %q", service, cluster),
-			Why:  fmt.Sprintf("ECS answered %s", aws.ToString(f.Reason)),
-			Fix:  fmt.Sprintf("check --service; `aws ecs list-services --cluster %s` lists them", cluster),
+			What:   fmt.Sprintf("service %q not found in cluster %q", service, cluster),
+			Why:    fmt.Sprintf("ECS answered %s", aws.ToString(f.Reason)),
+			Fix:    fmt.Sprintf("check the service's name; ECS ListServices on cluster %q lists them", cluster),
+			Fields: []report.Field{report.FieldService},
 		}
 	}
 	if len(out.Services) == 0 {

@@ -47,8 +47,12 @@ type EventStatus struct {
 
 const statusEvents = 10
 
-// Status reads where the service stands. It changes nothing.
+// Status reads where the service stands. It changes nothing. A service not named, or not found,
+// is an InputError.
 func Status(ctx context.Context, c Clients, cluster, service string) (*ServiceStatus, error) {
+	if err := ValidateService(cluster, service); err != nil {
+		return nil, err
+	}
 	a := newAPI(c)
 	svc, err := a.describeService(ctx, retried, cluster, service)
 	if err != nil {

@@ -5,13 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"reflect"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"dagger/pipeline/report"
 )
 
 // cloneTaskDefinition builds the input that registers a copy of td: every settable field is
@@ -59,9 +60,10 @@ func replaceImage(in *ecs.RegisterTaskDefinitionInput, container, image string) 
 		names = append(names, name)
 	}
 	return "", &InputError{
-		What: fmt.Sprintf("container %q is not in task definition family %q", container, aws.ToString(in.Family)),
-		Why:  fmt.Sprintf("its containers are %s", strings.Join(quoteAll(names), ", ")),
-		Fix:  "pass --container with one of those names",
+		What:   fmt.Sprintf("container %q is not in task definition family %q", container, aws.ToString(in.Family)),
+		Why:    fmt.Sprintf("its containers are %s", strings.Join(quoteAll(names), ", ")),
+		Fix:    "name one of those containers",
+		Fields: []report.Field{report.FieldContainer},
 	}
 }
 
@@ -75,35 +77,26 @@ func containerImage(td *types.TaskDefinition, container string) (string, bool) {
 	return "", false
 }
 
-// readOnlyTaskDefinitionFields are in `aws ecs describe-task-definition` output but not in
-// RegisterTaskDefinition's input; a file exported with the CLI carries them, so they are dropped
-// rather than rejected.
+// readOnlyTaskDefinitionFields are in DescribeTaskDefinition's output but not in
+// RegisterTaskDefinition's input; a file exported with the AWS CLI carries them, so they are
+// dropped rather than rejected.
 var readOnlyTaskDefinitionFields = []string{
 	"taskDefinitionArn", "revision", "status", "requiresAttributes", "compatibilities",
 	"registeredAt", "registeredBy", "deregisteredAt", "deleteRequestedAt",
 }
 
-const taskDefinitionFileFix = "fix the file: it must hold RegisterTaskDefinition's input " +
-	"(see `aws ecs register-task-definition --generate-cli-skeleton`) or the output of " +
-	"`aws ecs describe-task-definition --include TAGS`"
+const taskDefinitionFix = "fix it: it must hold RegisterTaskDefinition's input, or DescribeTaskDefinition's " +
+	"output with its tags (what the AWS CLI's describe-task-definition prints)"
 
-// RenderTaskDefinitionFile reads a committed task definition and returns the input that
-// registers it. Both shapes are accepted: RegisterTaskDefinition's input, and the output of
-// `aws ecs describe-task-definition` ({"taskDefinition": {...}, "tags": [...]}), whose read-only
-// fields are dropped. Any other unknown field is an InputError naming it: a typo in a committed
-// task definition must not be silently ignored.
-func RenderTaskDefinitionFile(path string) (*ecs.RegisterTaskDefinitionInput, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, &InputError{What: fmt.Sprintf("cannot read task definition file %s", path), Why: err.Error(),
-			Fix: "pass --task-definition-file with the path of the committed task definition JSON", Err: err}
-	}
-	return parseTaskDefinition(path, data)
-}
-
-func parseTaskDefinition(path string, data []byte) (*ecs.RegisterTaskDefinitionInput, error) {
+// ParseTaskDefinition reads a committed task definition and returns the input that registers
+// it. Both shapes are accepted: RegisterTaskDefinition's input, and DescribeTaskDefinition's
+// output ({"taskDefinition": {...}, "tags": [...]}), whose read-only fields are dropped. Any
+// other unknown field is an InputError naming it: a typo in a committed task definition must
+// not be silently ignored.
+func ParseTaskDefinition(data []byte) (*ecs.RegisterTaskDefinitionInput, error) {
 	bad := func(why string, err error) error {
-		return &InputError{What: fmt.Sprintf("task definition file %s is not usable", path), Why: why, Fix: taskDefinitionFileFix, Err: err}
+		return &InputError{What: "the task definition is not usable", Why: why, Fix: taskDefinitionFix,
+			Fields: []report.Field{report.FieldTaskDefinition}, Err: err}
 	}
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(data, &top); err != nil {

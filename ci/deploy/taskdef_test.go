@@ -17,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"dagger/pipeline/report"
 )
 
 // fill sets every exported field of v (recursively) to a non-zero value, so a field that a
@@ -156,7 +158,7 @@ func TestRenderMatchesSDKWireFormat(t *testing.T) {
 	var full ecs.RegisterTaskDefinitionInput
 	fill(reflect.ValueOf(&full).Elem(), 0)
 	body := captureRegister(t, &full)
-	got, err := parseTaskDefinition("wire.json", body)
+	got, err := ParseTaskDefinition(body)
 	if err != nil {
 		t.Fatalf("parse what the SDK sent: %v\n%s", err, body)
 	}
@@ -166,7 +168,7 @@ func TestRenderMatchesSDKWireFormat(t *testing.T) {
 }
 
 func TestRenderDescribeOutputShape(t *testing.T) {
-	in, err := RenderTaskDefinitionFile("testdata/rich-taskdef.json")
+	in, err := ParseTaskDefinition(readTestdata(t, "rich-taskdef.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,7 +206,7 @@ func TestRenderDescribeOutputShape(t *testing.T) {
 	}
 	// The same file in RegisterTaskDefinition's input shape renders to the same input.
 	body := captureRegister(t, in)
-	again, err := parseTaskDefinition("input-shape.json", body)
+	again, err := ParseTaskDefinition(body)
 	if err != nil || !reflect.DeepEqual(again, in) {
 		t.Errorf("input shape renders differently: %v", err)
 	}
@@ -223,19 +225,28 @@ func TestRenderRejectsBadFiles(t *testing.T) {
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
-			_, err := parseTaskDefinition("td.json", []byte(c.json))
+			_, err := ParseTaskDefinition([]byte(c.json))
 			var inputErr *InputError
 			if !errors.As(err, &inputErr) {
 				t.Fatalf("err = %v; want an InputError", err)
 			}
-			if msg := err.Error(); !strings.Contains(msg, c.want) || !strings.Contains(msg, "td.json") {
-				t.Errorf("message %q should name %s and the file", msg, c.want)
+			if msg := err.Error(); !strings.Contains(msg, c.want) || !strings.Contains(msg, "task definition") {
+				t.Errorf("message %q should name %s and the task definition", msg, c.want)
+			}
+			if !slices.Equal(inputErr.Fields, []report.Field{report.FieldTaskDefinition}) {
+				t.Errorf("Fields = %v; want the task definition, for the caller to name where it came from", inputErr.Fields)
 			}
 		})
 	}
-	if _, err := RenderTaskDefinitionFile("testdata/does-not-exist.json"); err == nil || !strings.Contains(err.Error(), "does-not-exist.json") {
-		t.Errorf("missing file: err = %v", err)
+}
+
+func readTestdata(t *testing.T, name string) []byte {
+	t.Helper()
+	data, err := os.ReadFile("testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
 	}
+	return data
 }
 
 func TestSameTaskDefinitionIgnoresEchoedEmptyLists(t *testing.T) {
@@ -243,8 +254,8 @@ func TestSameTaskDefinitionIgnoresEchoedEmptyLists(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, _ := parseTaskDefinition("a", data)
-	b, _ := parseTaskDefinition("b", data)
+	a, _ := ParseTaskDefinition(data)
+	b, _ := ParseTaskDefinition(data)
 	b.ContainerDefinitions[1].MountPoints = []types.MountPoint{} // ECS answers [] for fields never set
 	b.ContainerDefinitions[1].VolumesFrom = []types.VolumeFrom{}
 	if !sameTaskDefinition(a, b) {

@@ -3,6 +3,7 @@ package deploy_test
 import (
 	"context"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 
 	"dagger/pipeline/deploy"
 	"dagger/pipeline/internal/fakeaws"
+	"dagger/pipeline/report"
 )
 
 // A rollout that never progresses times out, and the diagnosis says which condition did not
@@ -45,8 +47,8 @@ func TestTimeoutNamesTheUnmetCondition(t *testing.T) {
 	if !strings.Contains(strings.Join(d.Evidence, "\n"), "is IN_PROGRESS, not COMPLETED") {
 		t.Errorf("evidence %q should list every condition that did not hold", d.Evidence)
 	}
-	if !strings.Contains(strings.Join(d.NextSteps, "\n"), "rollback --cluster demo --service web --to web:1") {
-		t.Errorf("next steps %q should give the rollback command", d.NextSteps)
+	if !slices.Contains(d.NextSteps, report.Step{Note: "not rolled back, as the deploy was told; to roll back", Action: report.Rollback, Revision: "web:1"}) {
+		t.Errorf("next steps %+v should say how to roll back to web:1", d.NextSteps)
 	}
 	if got := fake.UpdateServiceRequests(); len(got) != 1 {
 		t.Errorf("UpdateService calls = %v; NoRollback must not roll back", got)

@@ -90,28 +90,6 @@ func TestExitCode(t *testing.T) {
 	}
 }
 
-func TestDiagnosisString(t *testing.T) {
-	d := &Diagnosis{
-		Summary:      "task 0123abcd (app:42) stopped: Essential container in task exited; container app exit code 1",
-		Evidence:     []string{"task 0123abcd (app:42) stopped: Essential container in task exited; container app exit code 1"},
-		ServiceState: "service app is set to app:41: 2/2 running",
-		NextSteps:    []string{CLICommands("prod", "app").Rollback("app:41")},
-	}
-	want := `task 0123abcd (app:42) stopped: Essential container in task exited; container app exit code 1
-evidence:
-  - task 0123abcd (app:42) stopped: Essential container in task exited; container app exit code 1
-service now: service app is set to app:41: 2/2 running
-next steps:
-  - go run ./cmd/ecs-deploy rollback --cluster prod --service app --to app:41
-`
-	if got := d.String(); got != want {
-		t.Errorf("String() =\n%s\nwant\n%s", got, want)
-	}
-	if (*Diagnosis)(nil).String() != "" {
-		t.Error("nil diagnosis should render empty")
-	}
-}
-
 func TestTaskEvidence(t *testing.T) {
 	task := types.Task{
 		TaskArn:           aws.String("arn:aws:ecs:us-east-1:1:task/prod/0123abcd4567ef890123abcd4567ef89"),

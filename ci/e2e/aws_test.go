@@ -122,7 +122,9 @@ func testAWS(t *testing.T, w *workspace) {
 	t.Run("crash loop rolls back", func(t *testing.T) {
 		e := serveFake(t, m, fakeaws.CrashLoop(time.Second), "")
 		r := w.mustFail(t, e.aws("deploy", "--env=fake", "--image="+fakeaws.NewImage)...)
-		wantIn(t, r, "FAILED: task", "exit code 1", "rolling back to web:1", "rolled back to web:1", `"outcome":"rolled-back"`)
+		wantIn(t, r, "FAILED: task", "exit code 1", "rolling back to web:1", "rolled back to web:1", `"outcome":"rolled-back"`,
+			// The next step in the module's words, not the CLI's.
+			"then deploy again: dagger call deploy --env=fake --image="+fakeaws.NewImage, `"steps":[`)
 		noSecret(t, r)
 		if got, want := e.fake.ServiceTaskDefinition(), e.fake.TaskDefinitionArn(1); got != want {
 			t.Errorf("after the failed deploy the service runs %s, want %s", got, want)

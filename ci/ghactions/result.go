@@ -9,8 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"dagger/pipeline/deploy"
-	"dagger/pipeline/release"
+	"github.com/distribution/reference"
+
+	"dagger/pipeline/report"
 )
 
 // ResultMarker starts the one log line that carries a deploy's result. A
@@ -26,7 +27,7 @@ const ResultMarker = "ecs-deploy-result: "
 type DeployResult struct {
 	// Environment is the environments.json name, e.g. "staging".
 	Environment string `json:"environment"`
-	// Outcome is a deploy.Outcome: succeeded, unchanged, started, rolled-back, failed, superseded or interrupted.
+	// Outcome is a report.Outcome: succeeded, unchanged, started, rolled-back, failed, superseded or interrupted.
 	Outcome string `json:"outcome"`
 	Cluster string `json:"cluster"`
 	Service string `json:"service"`
@@ -49,7 +50,7 @@ type DeployResult struct {
 	Error string `json:"error,omitempty"`
 }
 
-// DeployDiagnosis mirrors deploy.Diagnosis.
+// DeployDiagnosis is report.Diagnosis in the result line.
 type DeployDiagnosis struct {
 	// Summary is one line naming the failing evidence.
 	Summary string `json:"summary"`
@@ -57,16 +58,20 @@ type DeployDiagnosis struct {
 	Evidence []string `json:"evidence,omitempty"`
 	// ServiceState is where the service stands now.
 	ServiceState string `json:"serviceState,omitempty"`
-	// NextSteps says what a person should do next.
+	// NextSteps says what a person should do next, in the words of the deploy's caller (the
+	// Dagger module's commands).
 	NextSteps []string `json:"nextSteps,omitempty"`
+	// Steps are the same steps as actions, for a reader that words them its own way (the
+	// report names the workflow to re-run).
+	Steps []report.Step `json:"steps,omitempty"`
 }
 
-// FromDeploy converts the deploy engine's result for environment env. A nil
-// res (the deploy stopped before it changed anything in AWS) gives the
-// outcome "failed"; set Error to say why.
-func FromDeploy(env string, res *deploy.Result) DeployResult {
+// FromDeploy converts the deploy engine's result for environment env; n words its next steps
+// as the deploy's caller would. A nil res (the deploy stopped before it changed anything in
+// AWS) gives the outcome "failed"; set Error to say why.
+func FromDeploy(env string, res *report.Result, n report.Names) DeployResult {
 	if res == nil {
-		return DeployResult{Environment: env, Outcome: string(deploy.Failed)}
+		return DeployResult{Environment: env, Outcome: string(report.Failed)}
 	}
 	out := DeployResult{
 		Environment:            env,
@@ -87,7 +92,10 @@ func FromDeploy(env string, res *deploy.Result) DeployResult {
 			Summary:      d.Summary,
 			Evidence:     d.Evidence,
 			ServiceState: d.ServiceState,
-			NextSteps:    d.NextSteps,
+			Steps:        d.NextSteps,
+		}
+		for _, s := range d.NextSteps {
+			out.Diagnosis.NextSteps = append(out.Diagnosis.NextSteps, report.StepLine(s, n))
 		}
 	}
 	return out
@@ -118,11 +126,7 @@ func (r DeployResult) Succeeded() bool {
 	if r.Error != "" {
 		return false
 	}
-	switch deploy.Outcome(r.Outcome) {
-	case deploy.Succeeded, deploy.Unchanged, deploy.Started:
-		return true
-	}
-	return false
+	return report.Outcome(r.Outcome).OK()
 }
 
 // Duration is DurationSeconds as a time.Duration.
@@ -132,22 +136,19 @@ func (r DeployResult) Duration() time.Duration {
 
 // Summary is r as the step summary shows it: task definitions as
 // family:revision, the image split from its digest, and the diagnosis as
-// the deploy engine prints it.
-func (r DeployResult) Summary() DeploySummary {
+// the deploy engine's callers render it, its next steps in n's words.
+func (r DeployResult) Summary(n report.Names) DeploySummary {
 	s := DeploySummary{
 		Environment: r.Environment,
 		Outcome:     r.Outcome,
-		OldRevision: Revision(r.PreviousTaskDefinition),
-		NewRevision: Revision(r.TaskDefinition),
+		OldRevision: report.Revision(r.PreviousTaskDefinition),
+		NewRevision: report.Revision(r.TaskDefinition),
 	}
 	if r.Cluster != "" || r.Service != "" {
 		s.Service = r.Cluster + "/" + r.Service
 	}
-	s.Image = r.Image
-	if ref, err := release.ParseReference(r.Image); err == nil && ref.Digest != "" {
-		s.Image, s.Digest = ref.WithDigest("").String(), ref.Digest
-	}
-	if r.Outcome == string(deploy.Unchanged) || s.OldRevision == s.NewRevision {
+	s.Image, s.Digest = splitDigest(r.Image)
+	if r.Outcome == string(report.Unchanged) || s.OldRevision == s.NewRevision {
 		// "service:41 (unchanged)" says more than "service:41 → service:41".
 		s.OldRevision, s.NewRevision = cmp.Or(s.OldRevision, s.NewRevision), ""
 	}
@@ -164,28 +165,47 @@ func (r DeployResult) Summary() DeploySummary {
 	}
 	var diagnosis strings.Builder
 	if d := r.Diagnosis; d != nil {
-		diagnosis.WriteString((&deploy.Diagnosis{
+		steps := d.Steps
+		if steps == nil {
+			// A result line without actions: its caller's words are all there is.
+			for _, line := range d.NextSteps {
+				steps = append(steps, report.Step{Note: line})
+			}
+		}
+		diagnosis.WriteString(report.RenderDiagnosis(&report.Diagnosis{
 			Summary:      d.Summary,
 			Evidence:     d.Evidence,
 			ServiceState: d.ServiceState,
-			NextSteps:    d.NextSteps,
-		}).String())
+			NextSteps:    steps,
+		}, n))
 	}
 	if r.Error != "" {
 		if diagnosis.Len() > 0 {
 			diagnosis.WriteString("\n")
 		}
 		diagnosis.WriteString("error: " + r.Error + "\n")
+		if r.Diagnosis == nil {
+			diagnosis.WriteString("next step: " + report.StepLine(report.Step{Note: "fix the error, then deploy again", Action: report.Deploy}, n) + "\n")
+		}
 	}
 	s.Diagnosis = diagnosis.String()
 	return s
 }
 
-// Revision shortens a task-definition ARN to family:revision, the form the
-// ECS console and `aws ecs` accept; anything else is returned as is.
-func Revision(taskDefinitionARN string) string {
-	if _, rest, ok := strings.Cut(taskDefinitionARN, ":task-definition/"); ok && strings.HasPrefix(taskDefinitionARN, "arn:") {
-		return rest
+// splitDigest splits a digest-pinned image reference into the image, fully qualified as deploys
+// compare it (with its tag, if any), and the digest; any other image is shown as it is.
+func splitDigest(image string) (name, digest string) {
+	ref, err := reference.ParseNormalizedNamed(image)
+	if err != nil {
+		return image, ""
 	}
-	return taskDefinitionARN
+	d, ok := ref.(reference.Digested)
+	if !ok {
+		return image, ""
+	}
+	digest, name = d.Digest().String(), ref.Name()
+	if t, ok := ref.(reference.Tagged); ok {
+		name += ":" + t.Tag()
+	}
+	return name, digest
 }

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"dagger/pipeline/deploy"
+	"dagger/pipeline/report"
 )
 
 const (
@@ -17,25 +17,29 @@ const (
 	testStarted = "2026-03-02T12:00:00Z"
 )
 
-func rolledBackDeploy(t *testing.T) *deploy.Result {
+func rolledBackDeploy(t *testing.T) *report.Result {
 	t.Helper()
 	started, err := time.Parse(time.RFC3339, testStarted)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &deploy.Result{
-		Outcome:                deploy.RolledBack,
+	return &report.Result{
+		Outcome:                report.RolledBack,
 		Cluster:                "acme",
 		Service:                "service",
 		Image:                  testImage,
 		PreviousTaskDefinition: testOldARN,
 		TaskDefinition:         testNewARN,
 		DeploymentID:           "ecs-svc/1234567890",
-		Diagnosis: &deploy.Diagnosis{
+		Diagnosis: &report.Diagnosis{
 			Summary:      `task 1a2b stopped: Essential container in task exited (exit code 1) <"web">`,
 			Evidence:     []string{"task 1a2b: exit code 1, reason: Essential container in task exited", "multi\nline & tab\tevidence"},
 			ServiceState: "back on service:41, 2/2 running",
-			NextSteps:    []string{"read the logs of task 1a2b"},
+			NextSteps: []report.Step{
+				{Note: "read the logs of task 1a2b"},
+				{Note: "rolled back to service:41; fix the cause above, then deploy again", Action: report.Deploy},
+				{Action: report.Rollback, Revision: "service:40"},
+			},
 		},
 		Started:  started,
 		Finished: started.Add(2*time.Minute + 13*time.Second + 456*time.Millisecond),
@@ -43,8 +47,17 @@ func rolledBackDeploy(t *testing.T) *deploy.Result {
 	}
 }
 
+// callerNames words commands as a caller of the engine would, to tell its words from others'.
+type callerNames struct{}
+
+func (callerNames) Command(s report.Step) string {
+	return "caller " + string(s.Action) + " " + s.Revision
+}
+
+func (callerNames) Inputs(fields ...report.Field) string { return "" }
+
 func TestFromDeploy(t *testing.T) {
-	got := FromDeploy("staging", rolledBackDeploy(t))
+	got := FromDeploy("staging", rolledBackDeploy(t), callerNames{})
 	want := DeployResult{
 		Environment:            "staging",
 		Outcome:                "rolled-back",
@@ -60,18 +73,23 @@ func TestFromDeploy(t *testing.T) {
 			Summary:      `task 1a2b stopped: Essential container in task exited (exit code 1) <"web">`,
 			Evidence:     []string{"task 1a2b: exit code 1, reason: Essential container in task exited", "multi\nline & tab\tevidence"},
 			ServiceState: "back on service:41, 2/2 running",
-			NextSteps:    []string{"read the logs of task 1a2b"},
+			NextSteps: []string{
+				"read the logs of task 1a2b",
+				"rolled back to service:41; fix the cause above, then deploy again: caller deploy ",
+				"caller rollback service:40",
+			},
+			Steps: rolledBackDeploy(t).Diagnosis.NextSteps,
 		},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("FromDeploy:\n got %#v\nwant %#v", got, want)
 	}
 
-	if got := FromDeploy("dev", nil); got.Environment != "dev" || got.Outcome != "failed" || got.Succeeded() {
+	if got := FromDeploy("dev", nil, callerNames{}); got.Environment != "dev" || got.Outcome != "failed" || got.Succeeded() {
 		t.Errorf("a deploy without a result failed before changing anything, got %#v", got)
 	}
-	noTiming := &deploy.Result{Outcome: deploy.Succeeded}
-	if got := FromDeploy("dev", noTiming); got.DurationSeconds != 0 || got.Diagnosis != nil {
+	noTiming := &report.Result{Outcome: report.Succeeded}
+	if got := FromDeploy("dev", noTiming, callerNames{}); got.DurationSeconds != 0 || got.Diagnosis != nil {
 		t.Errorf("no timing, no diagnosis: got %#v", got)
 	}
 }
@@ -97,11 +115,11 @@ func TestResultLineIsOneLineOfStableJSON(t *testing.T) {
 		t.Errorf("ResultLine:\n got %s\nwant %s", line, want)
 	}
 
-	withDiagnosis := ResultLine(FromDeploy("staging", rolledBackDeploy(t)))
+	withDiagnosis := ResultLine(FromDeploy("staging", rolledBackDeploy(t), callerNames{}))
 	if strings.ContainsAny(withDiagnosis, "\r\n") || !strings.HasPrefix(withDiagnosis, ResultMarker+"{") {
 		t.Errorf("ResultLine must be one line starting with the marker: %q", withDiagnosis)
 	}
-	for _, field := range []string{`"diagnosis":{"summary":`, `"evidence":[`, `"serviceState":`, `"nextSteps":[`, `<\"web\">`, `multi\nline & tab\tevidence`} {
+	for _, field := range []string{`"diagnosis":{"summary":`, `"evidence":[`, `"serviceState":`, `"nextSteps":[`, `"steps":[{"note":"read the logs of task 1a2b"},`, `{"action":"rollback","revision":"service:40"}`, `<\"web\">`, `multi\nline & tab\tevidence`} {
 		if !strings.Contains(withDiagnosis, field) {
 			t.Errorf("ResultLine lacks %s: %s", field, withDiagnosis)
 		}
@@ -113,7 +131,7 @@ func TestResultLineIsOneLineOfStableJSON(t *testing.T) {
 }
 
 func TestResultLineRoundTrips(t *testing.T) {
-	want := FromDeploy("staging", rolledBackDeploy(t))
+	want := FromDeploy("staging", rolledBackDeploy(t), callerNames{})
 	want.Error = "smoke test failed after the rollout: GET http://alb/healthz: 503"
 	got, found, err := FindResult(strings.NewReader(ResultLine(want)))
 	if err != nil || !found {
@@ -125,9 +143,9 @@ func TestResultLineRoundTrips(t *testing.T) {
 }
 
 func TestSucceeded(t *testing.T) {
-	for outcome, want := range map[deploy.Outcome]bool{
-		deploy.Succeeded: true, deploy.Unchanged: true, deploy.Started: true,
-		deploy.RolledBack: false, deploy.Failed: false, deploy.Superseded: false, deploy.Interrupted: false, "": false,
+	for outcome, want := range map[report.Outcome]bool{
+		report.Succeeded: true, report.Unchanged: true, report.Started: true,
+		report.RolledBack: false, report.Failed: false, report.Superseded: false, report.Interrupted: false, "": false,
 	} {
 		if got := (DeployResult{Outcome: string(outcome)}).Succeeded(); got != want {
 			t.Errorf("outcome %q: Succeeded() = %v, want %v", outcome, got, want)
@@ -139,9 +157,9 @@ func TestSucceeded(t *testing.T) {
 }
 
 func TestResultSummary(t *testing.T) {
-	res := FromDeploy("staging", rolledBackDeploy(t))
+	res := FromDeploy("staging", rolledBackDeploy(t), callerNames{})
 	res.Error = "deploy to staging: rolled back"
-	got := res.Summary()
+	got := res.Summary(report.Plain)
 	want := DeploySummary{
 		Environment: "staging",
 		Service:     "acme/service",
@@ -159,6 +177,8 @@ func TestResultSummary(t *testing.T) {
 			"service now: back on service:41, 2/2 running\n" +
 			"next steps:\n" +
 			"  - read the logs of task 1a2b\n" +
+			"  - rolled back to service:41; fix the cause above, then deploy again: deploy again\n" +
+			"  - roll back to service:40\n" +
 			"\n" +
 			"error: deploy to staging: rolled back\n",
 	}
@@ -167,7 +187,7 @@ func TestResultSummary(t *testing.T) {
 	}
 
 	unchanged := DeployResult{Environment: "dev", Outcome: "unchanged", Image: "repo:1", PreviousTaskDefinition: testOldARN, TaskDefinition: testOldARN, DurationSeconds: 0.25}
-	if s := unchanged.Summary(); s.OldRevision != "service:41" || s.NewRevision != "" || s.Digest != "" || s.Image != "repo:1" || s.Duration != "250ms" || s.APICalls != "" || s.Diagnosis != "" {
+	if s := unchanged.Summary(report.Plain); s.OldRevision != "service:41" || s.NewRevision != "" || s.Digest != "" || s.Image != "repo:1" || s.Duration != "250ms" || s.APICalls != "" || s.Diagnosis != "" {
 		t.Errorf("unchanged deploy: %#v", s)
 	}
 
@@ -179,22 +199,9 @@ func TestResultSummary(t *testing.T) {
 		"web:v1@" + digest:          {"docker.io/library/web:v1", digest},
 		"not a reference@" + digest: {"not a reference@" + digest, ""},
 	} {
-		s := DeployResult{Image: image}.Summary()
+		s := DeployResult{Image: image}.Summary(report.Plain)
 		if [2]string{s.Image, s.Digest} != want {
 			t.Errorf("image %q: Image, Digest = %q, %q; want %q, %q", image, s.Image, s.Digest, want[0], want[1])
-		}
-	}
-}
-
-func TestRevision(t *testing.T) {
-	for in, want := range map[string]string{
-		testNewARN:   "service:42",
-		"service:42": "service:42",
-		"":           "",
-		"arn:aws:ecs:eu-west-1:123456789012:service/acme/service": "arn:aws:ecs:eu-west-1:123456789012:service/acme/service",
-	} {
-		if got := Revision(in); got != want {
-			t.Errorf("Revision(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

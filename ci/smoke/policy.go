@@ -84,3 +84,20 @@ func (p Policy) validate() (statusMatcher, error) {
 	}
 	return m, nil
 }
+
+// Check returns p with its zero fields filled in, or why it can never be met (a deadline too
+// short for the streak it asks for, a timeout as long as the interval, ...). WaitHealthy checks
+// the same before its first request; Check lets a caller refuse such a policy before it starts
+// anything.
+func (p Policy) Check() (Policy, error) {
+	p = p.withDefaults()
+	_, err := p.validate()
+	return p, err
+}
+
+// CheckBaseURL tells why baseURL cannot be smoke-tested (not http(s), no host, a query), with an
+// example; a password it holds never appears in the message.
+func CheckBaseURL(baseURL string) error {
+	_, _, err := joinURL(baseURL, "/")
+	return err
+}

@@ -166,7 +166,9 @@ func TestWaitHealthyJudgesRedirectsByTheirStatus(t *testing.T) {
 		t.Fatalf("err = %v, want the 302 to fail matcher 200", err)
 	}
 	seen := srv.requests.Load()
-	p := quick
+	// A passing policy ends at its second check: a deadline and timeouts far beyond it only
+	// keep a slow, loaded machine from failing it.
+	p := Policy{Path: quick.Path, Interval: 200 * time.Millisecond, Timeout: 150 * time.Millisecond, HealthyThreshold: 2, Deadline: 10 * time.Second}
 	p.ExpectStatus = "200-399"
 	report, err := WaitHealthy(context.Background(), srv.Client(), srv.URL, p, nil)
 	if err != nil || report.Requests != 2 {

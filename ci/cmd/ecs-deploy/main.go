@@ -7,10 +7,11 @@
 //	ecs-deploy status   --cluster C --service S
 //
 // Region and credentials come from the standard AWS environment and config files
-// (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL, ...). Progress goes to stderr; the final result
-// line ("outcome=… task-definition=…") goes to stdout. plan changes nothing: it prints to stdout
-// what deploy would change (the service's task definition, and the task definition diff). Exit codes: see deploy.ExitCode
-// (0 ok, 1 rolled back, 2 bad input, 3 failed and not rolled back, 4 interrupted, 5 AWS error).
+// (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL, ...). Progress and the report for people go to
+// stderr; the final result line ("outcome=… task-definition=…") goes to stdout. plan changes
+// nothing: it prints to stdout what deploy would change (the service's task definition, and the
+// task definition diff). Exit codes: see deploy.ExitCode (0 ok, 1 rolled back, 2 bad input,
+// 3 failed and not rolled back, 4 interrupted, 5 AWS error).
 package main
 
 import (
@@ -26,51 +27,62 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/smithy-go/logging"
 
 	"dagger/pipeline/deploy"
+	"dagger/pipeline/environments"
+	"dagger/pipeline/internal/cliflag"
 	"dagger/pipeline/release"
+	"dagger/pipeline/report"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	code := run(ctx, invocation(), os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }
 
-const usage = `usage:
-  ecs-deploy deploy   --cluster C --service S --container N --image REPO[:TAG]@sha256:<hex> [--task-definition-file F]
-                      [--timeout D] [--no-rollback] [--deregister-failed] [--no-wait]
-  ecs-deploy plan     --cluster C --service S --container N --image REPO[:TAG]@sha256:<hex> [--task-definition-file F]
-  ecs-deploy rollback --cluster C --service S [--to REVISION|family:REV|ARN | --to-image REPO@sha256:<hex>]
-                      [--timeout D] [--no-wait]
-  ecs-deploy status   --cluster C --service S
-`
+func usage(prog string) string {
+	indent := strings.Repeat(" ", 2+len(prog)+10) // under the flags of the line above
+	return strings.NewReplacer("PROG", prog, "INDENT", indent).Replace(`usage:
+  PROG deploy   --cluster C --service S --container N --image REPO[:TAG]@sha256:<hex> [--task-definition-file F]
+INDENT[--timeout D] [--no-rollback] [--deregister-failed] [--no-wait]
+  PROG plan     --cluster C --service S --container N --image REPO[:TAG]@sha256:<hex> [--task-definition-file F]
+  PROG rollback --cluster C --service S [--to REVISION|family:REV|ARN | --to-image REPO@sha256:<hex>]
+INDENT[--timeout D] [--no-wait]
+  PROG status   --cluster C --service S
+  PROG COMMAND --help   the flags of a command
+`)
+}
 
-// run is main without the process: it returns the exit code.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+// run is main without the process: prog is how the person runs this command (see invocation);
+// it returns the exit code.
+func run(ctx context.Context, prog string, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(stderr, usage(prog))
 		return deploy.ExitBadInput
 	}
-	fs := flag.NewFlagSet("ecs-deploy "+args[0], flag.ContinueOnError)
+	command := args[0]
+	fs := flag.NewFlagSet(prog+" "+command, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	cluster := fs.String("cluster", "", "ECS cluster name or ARN")
-	service := fs.String("service", "", "ECS service name")
-	var timeout time.Duration
+	names := names{prog: prog}
+	fs.StringVar(&names.cluster, "cluster", "", "ECS cluster name or ARN")
+	fs.StringVar(&names.service, "service", "", "ECS service name")
+	var timeout *time.Duration
 	var noWait bool
 	waitFlags := func() {
-		fs.DurationVar(&timeout, "timeout", 0, "how long to wait for the rollout (default: derived from the target groups' health checks)")
+		timeout = cliflag.Duration(fs, "timeout", 0, "how long to wait for the rollout, e.g. 10m (default: derived from the target groups' health checks)")
 		fs.BoolVar(&noWait, "no-wait", false, "stop after UpdateService instead of watching the rollout")
 	}
 	var opts deploy.Options
-	var to, toImage string
-	switch args[0] {
+	var to string
+	switch command {
 	case "deploy", "plan":
-		fs.StringVar(&opts.Container, "container", "", "name of the container whose image changes")
-		fs.StringVar(&opts.Image, "image", "", "image, pinned by digest: REGISTRY/REPO[:TAG]@sha256:<64 hex>")
-		fs.StringVar(&opts.TaskDefinitionFile, "task-definition-file", "", "render the new revision from this committed JSON instead of cloning the live one")
-		if args[0] == "deploy" {
+		fs.StringVar(&names.container, "container", "", "name of the container whose image changes")
+		fs.StringVar(&names.image, "image", "", "image, pinned by digest: REGISTRY/REPO[:TAG]@sha256:<64 hex>")
+		fs.StringVar(&names.taskDefinitionFile, "task-definition-file", "", "render the new revision from this committed JSON instead of cloning the live one")
+		if command == "deploy" {
 			waitFlags()
 			fs.BoolVar(&opts.NoRollback, "no-rollback", false, "on failure, leave the service as it is")
 			fs.BoolVar(&opts.DeregisterFailed, "deregister-failed", false, "deregister the failed revision after rolling back")
@@ -78,71 +90,157 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "rollback":
 		waitFlags()
 		fs.StringVar(&to, "to", "", "revision to go back to (default: the previous ACTIVE revision)")
-		fs.StringVar(&toImage, "to-image", "", "go back to the newest revision that runs this image, REPO@sha256:<64 hex> (not with --to)")
+		fs.StringVar(&names.toImage, "to-image", "", "go back to the newest revision that runs this image, REPO@sha256:<64 hex> (not with --to)")
 	case "status":
-	case "-h", "--help", "help":
-		fmt.Fprint(stdout, usage)
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, usage(prog))
 		return deploy.ExitOK
 	default:
-		fmt.Fprintf(stderr, "unknown command %q\n%s", args[0], usage)
+		fmt.Fprintf(stderr, "unknown command %q\n%s", command, usage(prog))
 		return deploy.ExitBadInput
 	}
-	if err := fs.Parse(args[1:]); err != nil {
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: %s %s [flags]\n\nflags:\n", prog, command)
+		fs.PrintDefaults()
+	}
+	help, err := cliflag.Parse(fs, args[1:], stdout, fmt.Sprintf("(%s %s --help lists the flags)", prog, command))
+	if help {
+		return deploy.ExitOK
+	}
+	if err != nil {
 		return deploy.ExitBadInput
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "unexpected arguments %v\n%s", fs.Args(), usage)
+		fmt.Fprintf(stderr, "unexpected arguments %v\n%s", fs.Args(), usage(prog))
 		return deploy.ExitBadInput
 	}
-	toDigest, err := rollbackImageDigest(to, toImage)
-	if err != nil {
-		report(stdout, stderr, nil, err)
+	if timeout != nil {
+		opts.Timeout = *timeout
+	}
+	opts.Target = deploy.Target{Cluster: names.cluster, Service: names.service, Container: names.container}
+	opts.Image = names.image
+	rollbackOpts := deploy.RollbackOptions{Cluster: names.cluster, Service: names.service, To: to, Timeout: opts.Timeout, NoWait: noWait, Progress: stderr}
+
+	// Bad input is told before credentials are needed: it changes nothing, with or without them.
+	if err := checkInput(command, names, &opts, &rollbackOpts); err != nil {
+		reportError(stderr, err, names)
 		return deploy.ExitCode(nil, err)
 	}
-
-	cfgCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	cfg, err := config.LoadDefaultConfig(cfgCtx)
-	cancel()
-	if err != nil {
-		fmt.Fprintf(stderr, "error: load AWS configuration: %v\n", err)
-		return deploy.ExitAWSError
+	clients, code := awsClients(ctx, stderr)
+	if clients == nil {
+		return code
 	}
-	if cfg.Region == "" {
-		fmt.Fprintln(stderr, "error: no AWS region: set AWS_REGION (or a region in the AWS profile)")
-		return deploy.ExitBadInput
-	}
-	clients := deploy.NewClients(cfg)
 
 	var res *deploy.Result
-	switch args[0] {
+	switch command {
 	case "status":
-		st, err := deploy.Status(ctx, clients, *cluster, *service)
+		st, err := deploy.Status(ctx, *clients, names.cluster, names.service)
 		if err != nil {
-			fmt.Fprintf(stderr, "error: %v\n", err)
+			reportError(stderr, err, names)
 			return deploy.ExitCode(nil, err)
 		}
 		st.Render(stdout)
 		return deploy.ExitOK
 	case "plan":
-		opts.Cluster, opts.Service = *cluster, *service
-		return plan(ctx, clients, opts, stdout, stderr)
+		return plan(ctx, *clients, opts, names, stdout, stderr)
 	case "deploy":
-		opts.Cluster, opts.Service, opts.Timeout, opts.NoWait, opts.Progress = *cluster, *service, timeout, noWait, stderr
-		res, err = deploy.Deploy(ctx, clients, opts)
+		opts.NoWait, opts.Progress = noWait, stderr
+		res, err = deploy.Deploy(ctx, *clients, opts)
 	case "rollback":
-		res, err = deploy.Rollback(ctx, clients, deploy.RollbackOptions{
-			Cluster: *cluster, Service: *service, To: to, ToImageDigest: toDigest, Timeout: timeout, NoWait: noWait, Progress: stderr,
-		})
+		res, err = deploy.Rollback(ctx, *clients, rollbackOpts)
 	}
-	report(stdout, stderr, res, err)
+	if res == nil {
+		reportError(stderr, err, names)
+	} else {
+		fmt.Fprintln(stderr)
+		_ = report.Render(stderr, command, res, names) // a failed write to stderr has nowhere to be told
+		fmt.Fprintf(stdout, "outcome=%s service=%s task-definition=%s previous=%s deployment=%s duration=%s api-calls=%d\n",
+			res.Outcome, res.Service, res.TaskDefinition, res.PreviousTaskDefinition, res.DeploymentID,
+			res.Finished.Sub(res.Started).Round(time.Millisecond), res.APICalls)
+	}
 	return deploy.ExitCode(res, err)
 }
 
+// checkInput checks a command's flags as far as that needs no AWS call, and reads the task
+// definition file into opts.
+func checkInput(command string, names names, opts *deploy.Options, rollbackOpts *deploy.RollbackOptions) error {
+	switch command {
+	case "deploy", "plan":
+		if names.taskDefinitionFile != "" {
+			data, err := os.ReadFile(names.taskDefinitionFile)
+			if err != nil {
+				return &deploy.InputError{What: "cannot read --task-definition-file " + names.taskDefinitionFile, Why: err.Error(),
+					Fix: "pass the path of the committed task definition JSON", Err: err}
+			}
+			opts.TaskDefinition = data
+		}
+		return opts.Validate()
+	case "rollback":
+		digest, err := rollbackImageDigest(rollbackOpts.To, names.toImage)
+		if err != nil {
+			return err
+		}
+		rollbackOpts.ToImageDigest = digest
+		return rollbackOpts.Validate()
+	case "status":
+		return deploy.ValidateService(names.cluster, names.service)
+	}
+	return nil
+}
+
+// awsClients loads the AWS configuration from the standard environment and checks the region
+// and the credentials before the first call; on failure it says what to do and returns the
+// exit code.
+func awsClients(ctx context.Context, stderr io.Writer) (*deploy.Clients, int) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	// The SDK's own log lines (an IMDSv1 fallback while it looks for credentials) would only
+	// repeat, in its terms, what the errors below say in ours.
+	cfg, err := config.LoadDefaultConfig(ctx, config.WithLogger(logging.Nop{}))
+	if err != nil {
+		fmt.Fprintf(stderr, "error: cannot load the AWS configuration: %v\n%s", err, credentialsHelp)
+		return nil, deploy.ExitAWSError
+	}
+	if cfg.Region == "" {
+		fmt.Fprintln(stderr, "error: no AWS region: set AWS_REGION (or a region in the AWS profile), e.g. AWS_REGION=eu-west-1\nnothing was changed.")
+		return nil, deploy.ExitBadInput
+	}
+	if err := environments.CheckRegion(cfg.Region); err != nil {
+		fmt.Fprintf(stderr, "error: AWS region %v; set AWS_REGION (or AWS_DEFAULT_REGION, or the profile's region) to it\nnothing was changed.\n", err)
+		return nil, deploy.ExitBadInput
+	}
+	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+		fmt.Fprintf(stderr, "error: %s\n%s", credentialsProblem(err), credentialsHelp)
+		return nil, deploy.ExitAWSError
+	}
+	clients := deploy.NewClients(cfg)
+	return &clients, deploy.ExitOK
+}
+
+// credentialsProblem says what went wrong loading credentials. When the SDK found none at all
+// its error is about the last place it looked, the EC2 instance metadata service, which is
+// rarely where the person meant them to come from.
+func credentialsProblem(err error) string {
+	if strings.Contains(err.Error(), "EC2 IMDS") {
+		return "no AWS credentials found: not in the environment, not in the shared config or credentials files, and no instance or task role"
+	}
+	return fmt.Sprintf("the AWS credentials could not be loaded: %v", err)
+}
+
+const credentialsHelp = `Give them one of these ways:
+  - a profile:   AWS_PROFILE=NAME, a profile of ~/.aws/config or ~/.aws/credentials (aws configure --profile NAME)
+  - AWS SSO:     aws sso login --profile NAME, then AWS_PROFILE=NAME
+  - environment: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary ones)
+  - a role:      run where one is attached (EC2 instance profile, ECS task role, CodeBuild service role),
+                 or set AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE (e.g. GitHub OIDC)
+nothing was changed.
+`
+
 // plan prints what deploy would change; it changes nothing.
-func plan(ctx context.Context, clients deploy.Clients, opts deploy.Options, stdout, stderr io.Writer) int {
+func plan(ctx context.Context, clients deploy.Clients, opts deploy.Options, names names, stdout, stderr io.Writer) int {
 	preview, err := deploy.Preview(ctx, clients, opts)
 	if err != nil {
-		report(stdout, stderr, nil, err)
+		reportError(stderr, err, names)
 		return deploy.ExitCode(nil, err)
 	}
 	if err := preview.Render(stdout); err != nil {
@@ -152,23 +250,16 @@ func plan(ctx context.Context, clients deploy.Clients, opts deploy.Options, stdo
 	return deploy.ExitOK
 }
 
-// report prints the diagnosis (stderr, for people) and one result line (stdout, for scripts).
-func report(stdout, stderr io.Writer, res *deploy.Result, err error) {
-	if res == nil {
-		var inputErr *deploy.InputError
-		if errors.As(err, &inputErr) {
-			fmt.Fprintf(stderr, "error: %v\nnothing was changed.\n", err)
-		} else if err != nil {
-			fmt.Fprintf(stderr, "error: %v\n", err)
-		}
+// reportError tells an error that left no result, in the CLI's words.
+func reportError(stderr io.Writer, err error, names names) {
+	if err == nil {
 		return
 	}
-	if res.Diagnosis != nil {
-		fmt.Fprintf(stderr, "\n%s", res.Diagnosis)
+	fmt.Fprintf(stderr, "error: %s\n", report.Explain(err, names))
+	var inputErr *deploy.InputError
+	if errors.As(err, &inputErr) {
+		fmt.Fprintln(stderr, "nothing was changed.")
 	}
-	fmt.Fprintf(stdout, "outcome=%s service=%s task-definition=%s previous=%s deployment=%s duration=%s api-calls=%d\n",
-		res.Outcome, res.Service, res.TaskDefinition, res.PreviousTaskDefinition, res.DeploymentID,
-		res.Finished.Sub(res.Started).Round(time.Millisecond), res.APICalls)
 }
 
 // rollbackImageDigest checks rollback's --to and --to-image, which name the target two ways,

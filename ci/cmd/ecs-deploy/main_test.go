@@ -139,7 +139,7 @@ func TestCLIAgainstMoto(t *testing.T) {
 	runCLI(t, bin, srv.Endpoint, deployArgs("--image", "app:latest")...).want(t, 2, "has no digest", "nothing was changed")
 	runCLI(t, bin, srv.Endpoint, "deploy", "--cluster", "prod", "--service", "nope", "--container", "app", "--image", newImage).
 		want(t, 2, `service "nope" not found in cluster "prod"`)
-	runCLI(t, bin, srv.Endpoint, "deploy", "--cluster", "prod").want(t, 2, "missing --service, --container")
+	runCLI(t, bin, srv.Endpoint, "deploy", "--cluster", "prod").want(t, 2, "missing service, container", "(--service, --container)")
 	runCLI(t, bin, srv.Endpoint, "frobnicate").want(t, 2, `unknown command "frobnicate"`)
 	planArgs := append(append([]string{"plan"}, target...), "--container", "app")
 	planned := runCLI(t, bin, srv.Endpoint, append(planArgs, "--image", newImage)...)
@@ -152,13 +152,14 @@ func TestCLIAgainstMoto(t *testing.T) {
 	runCLI(t, bin, srv.Endpoint, deployArgs("--image", newImage, "--no-wait")...).want(t, 0, "outcome=started", "task-definition=arn:aws:ecs:us-east-1:123456789012:task-definition/app:2")
 	runCLI(t, bin, srv.Endpoint, append([]string{"status"}, target...)...).want(t, 0, "runs      app:2", "app: "+newImage)
 	runCLI(t, bin, srv.Endpoint, append([]string{"rollback", "--no-wait"}, target...)...).want(t, 0, "outcome=started", "task-definition/app:1")
-	runCLI(t, bin, srv.Endpoint, append([]string{"rollback", "--to", "7"}, target...)...).want(t, 2, `"app:7" not found`)
+	runCLI(t, bin, srv.Endpoint, append([]string{"rollback", "--to", "7"}, target...)...).want(t, 2, `"app:7" not found`, "(--to)")
 	runCLI(t, bin, srv.Endpoint, append([]string{"rollback", "--no-wait", "--to-image", newImage}, target...)...).
 		want(t, 0, "outcome=started", "task-definition=arn:aws:ecs:us-east-1:123456789012:task-definition/app:2")
 	runCLI(t, bin, srv.Endpoint, append([]string{"rollback", "--to-image", "app:v1"}, target...)...).want(t, 2, "has no digest", "nothing was changed")
 	unknown := "123456789012.dkr.ecr.us-east-1.amazonaws.com/app@sha256:" + strings.Repeat("4", 64)
 	runCLI(t, bin, srv.Endpoint, append([]string{"rollback", "--to-image", unknown}, target...)...).
-		want(t, 2, "no ACTIVE revision of app runs the image sha256:4444", "deploy --image=REPO@sha256:4444")
+		want(t, 2, "no ACTIVE revision of app runs the image sha256:4444",
+			"deploy that image instead: ecs-deploy deploy --cluster prod --service app --container CONTAINER --image "+unknown)
 	runCLI(t, bin, srv.Endpoint, append([]string{"status"}, target...)...).want(t, 0, "runs      app:2")
 }
 
@@ -199,11 +200,15 @@ func TestCLIWatchedDeployExitCodes(t *testing.T) {
 	runCLI(t, bin, url, fakeDeployArgs()...).want(t, 0, "outcome=succeeded", "rollout COMPLETED", "| tg web-tg: ")
 
 	_, url = serveFake(t, fakeaws.CrashLoop(unit))
-	runCLI(t, bin, url, fakeDeployArgs()...).want(t, 1, "outcome=rolled-back", "exit code 1", "rolled back by the deploy to web:1")
+	runCLI(t, bin, url, fakeDeployArgs()...).want(t, 1, "outcome=rolled-back", "exit code 1", "deploy: rolled-back\n",
+		"rolled back by the deploy to web:1; fix the cause above, then deploy again: ecs-deploy deploy --cluster demo --service web --container app --image "+fakeaws.NewImage+"\n")
 
 	_, url = serveFake(t, fakeaws.CrashLoop(unit))
-	runCLI(t, bin, url, fakeDeployArgs("--no-rollback")...).want(t, 3, "outcome=failed",
-		"go run ./cmd/ecs-deploy rollback --cluster demo --service web --to web:1")
+	r := runCLI(t, bin, url, fakeDeployArgs("--no-rollback")...)
+	r.want(t, 3, "outcome=failed", "to roll back: ecs-deploy rollback --cluster demo --service web --to web:1")
+	if strings.Contains(r.stderr, "go run") {
+		t.Errorf("an installed binary names itself as go run:\n%s", r.stderr)
+	}
 }
 
 func TestCLICtrlCIsInterrupted(t *testing.T) {
@@ -226,6 +231,6 @@ func TestCLICtrlCIsInterrupted(t *testing.T) {
 	}
 	_ = cmd.Wait()
 	cliRun{code: cmd.ProcessState.ExitCode(), stdout: stdout.String(), stderr: stderr.String()}.want(t, 4,
-		"outcome=interrupted", "ECS carries on with it", "to roll back: go run ./cmd/ecs-deploy rollback --cluster demo --service web --to web:1",
+		"outcome=interrupted", "ECS carries on with it", "to roll back: ecs-deploy rollback --cluster demo --service web --to web:1",
 		"service web is set to web:2")
 }

@@ -1,6 +1,7 @@
 // Command fakeaws serves one rollout scenario of the ECS/ELBv2 scenario fake on a loopback port,
 // so the deploy engine (or the AWS CLI, or any SDK) can be tried against a crash loop, failing
-// health checks or a circuit-breaker rollback without an AWS account:
+// health checks or a circuit-breaker rollback without an AWS account. It accepts any
+// credentials, so it serves on another address only when told to (-public):
 //
 //	go run ./cmd/fakeaws -scenario CrashLoop -addr 127.0.0.1:4566 &
 //	AWS_ENDPOINT_URL=http://127.0.0.1:4566 AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x \
@@ -25,40 +26,67 @@ import (
 	"strings"
 	"time"
 
+	"dagger/pipeline/internal/cliflag"
 	"dagger/pipeline/internal/fakeaws"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "fakeaws:", err)
-		os.Exit(2)
-	}
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
-func run(ctx context.Context, args []string, stdout io.Writer) error {
+// run is main without the process: it serves until ctx ends and returns the exit code (0, or 2
+// for bad flags or an address it cannot serve on).
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("fakeaws", flag.ContinueOnError)
-	addr := fs.String("addr", "127.0.0.1:0", "loopback address to serve on")
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:0", "the `host:port` to serve on; a loopback address unless -public (an empty host is 127.0.0.1)")
+	public := fs.Bool("public", false, "allow -addr to be a non-loopback address: anyone who reaches it can drive the fake, which checks no credentials")
 	name := fs.String("scenario", "HealthyRollout", "the rollout scenario: "+strings.Join(scenarioNames(), ", "))
-	unit := fs.Duration("unit", time.Second, "the scenario's time unit (its steps are a few units apart)")
-	fallback := fs.String("fallback", "", "an endpoint, such as a moto_server, that answers every AWS service but ECS and ELBv2 (STS, ECR, …)")
-	if err := fs.Parse(args); err != nil {
+	unit := cliflag.Duration(fs, "unit", time.Second, "the scenario's time unit (its steps are a few units apart)")
+	fallback := fs.String("fallback", "", "an endpoint `URL`, such as a moto_server's, that answers every AWS service but ECS and ELBv2 (STS, ECR, …)")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), "usage: fakeaws [-scenario NAME] [-addr HOST:PORT] [-fallback URL]\n\n"+
+			"Serves one rollout scenario of the ECS and ELBv2 fake until interrupted.\n\nflags:\n")
+		fs.PrintDefaults()
+	}
+	help, err := cliflag.Parse(fs, args, stdout, "(fakeaws -help lists the flags)")
+	if help {
+		return 0
+	}
+	if err != nil {
+		return 2
+	}
+	if err := serve(ctx, fs, *addr, *public, *name, *unit, *fallback, stdout); err != nil {
+		fmt.Fprintln(stderr, "fakeaws:", err)
+		return 2
+	}
+	return 0
+}
+
+func serve(ctx context.Context, fs *flag.FlagSet, addr string, public bool, name string, unit time.Duration, fallback string, stdout io.Writer) error {
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q: fakeaws takes only flags (-scenario %s, not %s)", fs.Args(), fs.Arg(0), fs.Arg(0))
+	}
+	addr, err := listenAddress(addr, public)
+	if err != nil {
 		return err
 	}
 	var fallbackURL *url.URL
-	if *fallback != "" {
-		u, err := url.Parse(*fallback)
+	if fallback != "" {
+		u, err := url.Parse(fallback)
 		if err != nil || u.Scheme == "" || u.Host == "" {
-			return fmt.Errorf("-fallback %q is not an endpoint URL; pass one such as http://127.0.0.1:5000", *fallback)
+			return fmt.Errorf("-fallback %q is not an endpoint URL; pass one such as http://127.0.0.1:5000", fallback)
 		}
 		fallbackURL = u
 	}
-	scenario, ok := findScenario(*name, *unit)
+	scenario, ok := findScenario(name, unit)
 	if !ok {
-		return fmt.Errorf("unknown scenario %q: pick one of %s", *name, strings.Join(scenarioNames(), ", "))
+		return fmt.Errorf("unknown scenario %q: pick one of %s", name, strings.Join(scenarioNames(), ", "))
 	}
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
 	}
@@ -82,6 +110,25 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	return nil
+}
+
+// listenAddress is addr with an empty host made loopback, or why it may not be served on: the
+// fake accepts any credentials, so on a shared network anyone could drive it.
+func listenAddress(addr string, public bool) (string, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", fmt.Errorf("-addr %q is not HOST:PORT (%v); pass one such as 127.0.0.1:4566", addr, err)
+	}
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	ip := net.ParseIP(host)
+	loopback := host == "localhost" || ip != nil && ip.IsLoopback()
+	if !loopback && !public {
+		return "", fmt.Errorf("-addr %s is not a loopback address: the fake accepts any credentials, so anyone who reaches it could drive it; "+
+			"serve on 127.0.0.1:%s, or pass -public to serve on %s anyway", addr, port, addr)
+	}
+	return net.JoinHostPort(host, port), nil
 }
 
 func scenarioNames() []string {

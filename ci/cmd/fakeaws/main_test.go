@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"regexp"
 	"strings"
@@ -15,9 +16,9 @@ import (
 func TestServesTheScenarioUntilInterrupted(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	out, w := io.Pipe()
-	done := make(chan error, 1)
+	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, []string{"-scenario", "crashloop", "-unit", "10ms"}, w)
+		done <- run(ctx, []string{"-scenario", "crashloop", "-unit", "10ms"}, w, io.Discard)
 		w.Close()
 	}()
 	first, err := bufio.NewReader(out).ReadString('\n')
@@ -43,25 +44,108 @@ func TestServesTheScenarioUntilInterrupted(t *testing.T) {
 	}
 	cancel()
 	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("run returned %v after interrupt, want nil", err)
+	case code := <-done:
+		if code != 0 {
+			t.Fatalf("run exited %d after interrupt, want 0", code)
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("run did not return after its context ended")
 	}
 }
 
+// refused runs the command with args, which it must refuse with exit code 2, and returns what
+// it said.
+func refused(t *testing.T, args ...string) string {
+	t.Helper()
+	var stdout, stderr strings.Builder
+	if code := run(context.Background(), args, &stdout, &stderr); code != 2 {
+		t.Fatalf("%v: exit code %d, want 2; stdout:\n%s", args, code, stdout.String())
+	}
+	if strings.Contains(stdout.String(), "serving") {
+		t.Errorf("%v: served anyway:\n%s", args, stdout.String())
+	}
+	return stderr.String()
+}
+
 func TestUnknownScenarioListsTheKnownOnes(t *testing.T) {
-	err := run(context.Background(), []string{"-scenario", "nope"}, io.Discard)
-	if err == nil || !strings.Contains(err.Error(), "HealthyRollout") || !strings.Contains(err.Error(), "CircuitBreakerRollback") {
-		t.Fatalf("err = %v, want the list of scenarios", err)
+	if msg := refused(t, "-scenario", "nope"); !strings.Contains(msg, "HealthyRollout") || !strings.Contains(msg, "CircuitBreakerRollback") {
+		t.Fatalf("%s: want the list of scenarios", msg)
 	}
 }
 
 func TestFallbackMustBeAnEndpointURL(t *testing.T) {
-	err := run(context.Background(), []string{"-fallback", "127.0.0.1:5000"}, io.Discard)
-	if err == nil || !strings.Contains(err.Error(), "http://") {
-		t.Fatalf("err = %v, want a message that asks for an endpoint URL", err)
+	if msg := refused(t, "-fallback", "127.0.0.1:5000"); !strings.Contains(msg, "http://") {
+		t.Fatalf("%s: want a message that asks for an endpoint URL", msg)
+	}
+}
+
+// The fake accepts any credentials: it serves beyond this machine only when told to.
+func TestServesOnlyLoopbackUnlessPublic(t *testing.T) {
+	for _, addr := range []string{"0.0.0.0:0", "[::]:0", "192.0.2.10:4566", "example.com:4566"} {
+		if msg := refused(t, "-addr", addr); !strings.Contains(msg, "is not a loopback address") || !strings.Contains(msg, "-public") {
+			t.Errorf("-addr %s: %s; want it refused, naming -public", addr, msg)
+		}
+	}
+	if msg := refused(t, "-addr", "4566"); !strings.Contains(msg, "is not HOST:PORT") {
+		t.Errorf("-addr 4566: %s", msg)
+	}
+	for addr, want := range map[string]string{
+		":0":          `serving HealthyRollout on http://127\.0\.0\.1:\d+ `, // an empty host is loopback, not every interface
+		"[::1]:0":     `serving HealthyRollout on http://\[::1\]:\d+ `,
+		"localhost:0": `serving HealthyRollout on http://127\.0\.0\.1:\d+ `,
+	} {
+		if addr == "[::1]:0" && !hasIPv6Loopback() {
+			continue
+		}
+		if first := firstLine(t, "-addr", addr); !regexp.MustCompile(want).MatchString(first) {
+			t.Errorf("-addr %s: first line %q, want %s", addr, first, want)
+		}
+	}
+	if first := firstLine(t, "-addr", "0.0.0.0:0", "-public"); !regexp.MustCompile(`serving HealthyRollout on http://(0\.0\.0\.0|\[::\]):\d+ `).MatchString(first) {
+		t.Errorf("-public -addr 0.0.0.0:0: first line %q", first)
+	}
+}
+
+// firstLine starts the command with args, returns the first line it prints and stops it.
+func firstLine(t *testing.T, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	out, w := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, args, w, io.Discard)
+		w.Close()
+	}()
+	first, _ := bufio.NewReader(out).ReadString('\n')
+	go io.Copy(io.Discard, out)
+	cancel()
+	<-done
+	return first
+}
+
+func hasIPv6Loopback() bool {
+	ln, err := net.Listen("tcp", "[::1]:0")
+	if err != nil {
+		return false
+	}
+	ln.Close()
+	return true
+}
+
+func TestRejectsExtraArguments(t *testing.T) {
+	if msg := refused(t, "CrashLoop"); !strings.Contains(msg, `unexpected arguments ["CrashLoop"]`) || !strings.Contains(msg, "-scenario CrashLoop") {
+		t.Errorf("%s: want the argument named and the flag to use", msg)
+	}
+}
+
+func TestHelpExitsZero(t *testing.T) {
+	for _, arg := range []string{"-help", "--help", "-h"} {
+		var stdout, stderr strings.Builder
+		if code := run(context.Background(), []string{arg}, &stdout, &stderr); code != 0 {
+			t.Errorf("%s: exit code %d, want 0", arg, code)
+		}
+		if !strings.Contains(stdout.String(), "usage: fakeaws") || !strings.Contains(stdout.String(), "-public") {
+			t.Errorf("%s: stdout lacks the usage:\n%s", arg, stdout.String())
+		}
 	}
 }

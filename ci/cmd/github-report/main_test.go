@@ -3,11 +3,14 @@ package main
 import (
 	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"dagger/pipeline/ghactions"
+	"dagger/pipeline/report"
 )
 
 const (
@@ -290,8 +293,82 @@ func TestOutsideActionsPrintsTheSummary(t *testing.T) {
 		t.Fatalf("exit code %d", code)
 	}
 	want := "### Deploy to `dev`: failed\n\n| | |\n| --- | --- |\n| Environment | `dev` |\n| Outcome | failed |\n\n" +
-		"**Diagnosis**\n\n```text\nerror: AccessDenied: ecs:DescribeServices\n```\n"
+		"**Diagnosis**\n\n```text\nerror: AccessDenied: ecs:DescribeServices\n" +
+		"next step: fix the error, then deploy again: dagger call deploy --env=dev\n```\n"
 	r.check(t, want, "", "")
+}
+
+// In a run, the diagnosis names the workflow to re-run and the module's commands for the rest.
+func TestNextStepsNameTheWorkflowToRerun(t *testing.T) {
+	result := ghactions.DeployResult{
+		Environment: "prod", Outcome: "failed", Cluster: "acme", Service: "service", Image: image,
+		PreviousTaskDefinition: oldARN, TaskDefinition: newARN,
+		Diagnosis: &ghactions.DeployDiagnosis{
+			Summary: "lost sight of deployment ecs-svc/1: AccessDenied",
+			// What the Dagger module printed; the report words the actions itself.
+			NextSteps: []string{"dagger call status --env=prod", "dagger call rollback --env=prod --to=service:41"},
+			Steps: []report.Step{
+				{Action: report.Status},
+				{Note: "to roll back", Action: report.Rollback, Revision: "service:41"},
+				{Note: "fix the cause above, then deploy again", Action: report.Deploy},
+			},
+		},
+	}
+	r := newRunner(t, ghactions.ResultLine(result)+"\n")
+	for k, v := range map[string]string{"GITHUB_WORKFLOW": "deploy-prod", "GITHUB_SERVER_URL": "https://github.com",
+		"GITHUB_REPOSITORY": "acme/service", "GITHUB_RUN_ID": "4242"} {
+		r.env[k] = v
+	}
+	if code := r.run("--env=prod", "--log", r.log); code != 0 {
+		t.Fatalf("exit code %d, stdout:\n%s", code, r.stdout.String())
+	}
+	wantSteps := "next steps:\n" +
+		"  - dagger call status --env=prod\n" +
+		"  - to roll back: dagger call rollback --env=prod --to=service:41\n" +
+		"  - fix the cause above, then deploy again: re-run the workflow \"deploy-prod\" (https://github.com/acme/service/actions/runs/4242)\n"
+	if summary := readFile(t, r.summaryFile); !strings.Contains(summary, wantSteps) {
+		t.Errorf("step summary lacks\n%s\nin\n%s", wantSteps, summary)
+	}
+	if out := r.stdout.String(); !strings.Contains(out, wantSteps) {
+		t.Errorf("the diagnosis group lacks\n%s\nin\n%s", wantSteps, out)
+	}
+}
+
+func TestHelpIsReadableAndExitsZero(t *testing.T) {
+	for _, flag := range []string{"-help", "--help", "-h"} {
+		r := newRunner(t, "")
+		if code := r.run(flag); code != 0 {
+			t.Errorf("%s: exit code %d, want 0", flag, code)
+		}
+		out := r.stdout.String()
+		for _, want := range []string{"usage: github-report --log FILE [--env NAME]", "tee FILE", "  -log FILE\n", "  -env NAME\n"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%s: help lacks %q:\n%s", flag, want, out)
+			}
+		}
+		// The flag package reads a back-quoted word in a usage as the flag's value name.
+		if strings.Contains(out, "-log dagger") {
+			t.Errorf("%s: a shell command became the value's name:\n%s", flag, out)
+		}
+	}
+}
+
+// The report runs on the runner with setup-go: it must not build the AWS SDK, nor the engine.
+func TestLinksNoAWSNorTheEngine(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	deps := strings.Fields(string(out))
+	if !slices.Contains(deps, "dagger/pipeline/ghactions") {
+		t.Fatalf("go list -deps lists no ghactions: is this the report's package?\n%s", out)
+	}
+	for _, dep := range deps {
+		if strings.HasPrefix(dep, "github.com/aws/") || dep == "dagger/pipeline/deploy" || dep == "dagger/pipeline/internal/dagger" ||
+			dep == "dagger/pipeline" || dep == "dagger/pipeline/environments" {
+			t.Errorf("github-report depends on %s", dep)
+		}
+	}
 }
 
 func TestReportingFailureExitsNonZero(t *testing.T) {

@@ -12,6 +12,9 @@ import (
 	"github.com/sethvargo/go-githubactions"
 
 	"dagger/pipeline/ghactions"
+	"dagger/pipeline/internal/cliflag"
+	"dagger/pipeline/internal/daggercall"
+	"dagger/pipeline/report"
 )
 
 // Exit codes.
@@ -25,15 +28,35 @@ const (
 // a diagnosis quoting a failed AWS call could carry one.
 var maskedEnv = []string{"AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"}
 
+const usage = `usage: github-report --log FILE [--env NAME]
+
+Turns the log of a deploy step into GitHub Actions reporting: the step summary, the outputs
+image, task-definition-arn and outcome, and an annotation. The deploy step saves its log with
+
+    dagger call --progress=plain deploy --env=NAME ... 2>&1 | tee FILE
+
+Outside GitHub Actions (GITHUB_ACTIONS is not "true") it prints the summary as Markdown.
+
+flags:
+`
+
 // run is main without the process: it reads flags from args and the environment through
 // getenv (GITHUB_ACTIONS, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY...), writes workflow commands to
 // stdout and returns the exit code.
 func run(args []string, getenv func(string) string, stdout io.Writer) int {
 	fs := flag.NewFlagSet("github-report", flag.ContinueOnError)
 	fs.SetOutput(stdout)
-	logPath := fs.String("log", "", "the file the deploy step tee'd `dagger call deploy ... 2>&1` into (required)")
-	env := fs.String("env", "", "the environment deployed, as in ci/environments.json; checked against the result")
-	if err := fs.Parse(args); err != nil {
+	logPath := fs.String("log", "", "the `FILE` the deploy step tee'd its output into (required)")
+	env := fs.String("env", "", "the environment `NAME` deployed, as in ci/environments.json; checked against the result")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), usage)
+		fs.PrintDefaults()
+	}
+	help, err := cliflag.Parse(fs, args, stdout, "(github-report -help lists the flags)")
+	if help {
+		return exitReported
+	}
+	if err != nil {
 		return exitBadFlags
 	}
 	if *logPath == "" || fs.NArg() > 0 {
@@ -58,7 +81,9 @@ func run(args []string, getenv func(string) string, stdout io.Writer) int {
 		reportNoResult(rep, stdout, *env, *logPath, err)
 		return exitNoReport
 	}
-	if err := report(rep, stdout, res); err != nil {
+	// The person reading the run re-runs this workflow, or runs the module's commands.
+	names := ghactions.WorkflowFromEnv(getenv).Names(daggercall.Names{Env: res.Environment})
+	if err := publish(rep, stdout, res, names); err != nil {
 		fmt.Fprintf(stdout, "github-report: %v\n", err)
 		return exitNoReport
 	}
@@ -84,9 +109,10 @@ func readResult(path string) (ghactions.DeployResult, error) {
 	return res, nil
 }
 
-// report publishes a deploy's result: summary, outputs, and one annotation.
-func report(rep *ghactions.Reporter, stdout io.Writer, res ghactions.DeployResult) error {
-	summary := res.Summary()
+// publish reports a deploy's result: summary, outputs, and one annotation; n words its next
+// steps.
+func publish(rep *ghactions.Reporter, stdout io.Writer, res ghactions.DeployResult, n report.Names) error {
+	summary := res.Summary(n)
 	if !rep.Enabled() {
 		fmt.Fprint(stdout, rep.SummaryMarkdown(summary))
 		return nil

@@ -2,7 +2,10 @@
 // successes, an interval apart), then smoke-tests one path. `dagger call deploy --env=local` runs
 // it next to the service; it works against any URL.
 //
-//	smoke -base http://app:8080 [-health-path /health] [-smoke-path /] [-healthy-threshold 3] [-interval 2s] [-deadline 2m]
+//	smoke -base http://app:8080 [-health-path /health] [-smoke-path /] [-healthy-threshold 5] [-interval 30s] [-deadline D]
+//
+// The defaults are an ALB's: 5 checks in a row, 30 s apart; the deadline defaults to twice what
+// such a streak takes. A combination that can never pass is refused before the first request.
 //
 // Exit codes: 0 healthy and smoke test passed, 1 not healthy or smoke test failed, 2 bad flags.
 package main
@@ -17,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"dagger/pipeline/internal/cliflag"
 	"dagger/pipeline/smoke"
 )
 
@@ -30,22 +34,40 @@ func main() {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("smoke", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	base := fs.String("base", "", "the service's base URL, e.g. http://app:8080 (required)")
-	healthPath := fs.String("health-path", smoke.DefaultPath, "the health-check path")
-	smokePath := fs.String("smoke-path", "/", "the path smoke-tested once the service is healthy")
+	base := fs.String("base", "", "the service's base `URL`, e.g. http://app:8080 (required)")
+	healthPath := fs.String("health-path", smoke.DefaultPath, "the health-check `path`")
+	smokePath := fs.String("smoke-path", "/", "the `path` smoke-tested once the service is healthy")
 	threshold := fs.Int("healthy-threshold", smoke.DefaultHealthyThreshold, "consecutive successes that make the service healthy")
-	interval := fs.Duration("interval", smoke.DefaultInterval, "time between health checks")
-	deadline := fs.Duration("deadline", 2*time.Minute, "give up after this long")
-	if err := fs.Parse(args); err != nil {
+	interval := cliflag.Duration(fs, "interval", smoke.DefaultInterval, "`duration` between health checks")
+	deadline := cliflag.Duration(fs, "deadline", 0, "give up after this `duration` (default: 2 × healthy-threshold × interval, enough for one broken streak)")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), "usage: smoke -base URL [flags]\n\nWaits until URL passes an ALB's health policy, then smoke-tests one path.\n\nflags:\n")
+		fs.PrintDefaults()
+	}
+	help, err := cliflag.Parse(fs, args, stdout, "(smoke -help lists the flags)")
+	if help {
+		return 0
+	}
+	if err != nil {
 		return 2
 	}
 	if *base == "" || fs.NArg() > 0 {
 		fmt.Fprintln(stderr, "smoke: pass -base with the service's URL, e.g. -base http://app:8080, and no other arguments")
 		return 2
 	}
+	if err := smoke.CheckBaseURL(*base); err != nil {
+		fmt.Fprintf(stderr, "smoke: -base: %v\n", err)
+		return 2
+	}
 	policy := smoke.Policy{Path: *healthPath, Interval: *interval, HealthyThreshold: *threshold, Deadline: *deadline}
-	if *interval <= smoke.DefaultTimeout {
+	if *interval > 0 && *interval <= smoke.DefaultTimeout {
+		// An ALB requires the timeout to be shorter than the interval.
 		policy.Timeout = *interval / 2
+	}
+	// An impossible policy is bad flags, told now: not a service that was never healthy.
+	if policy, err = policy.Check(); err != nil {
+		fmt.Fprintf(stderr, "smoke: %v\n", err)
+		return 2
 	}
 	report, err := smoke.WaitHealthy(ctx, nil, *base, policy, stderr)
 	if err != nil {

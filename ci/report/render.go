@@ -1,0 +1,117 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// Render writes res for a person, under heading (e.g. "deploy to staging"): what runs where
+// now, how long it took, and the diagnosis with its next steps as n's commands. A nil res means
+// the run stopped before it changed anything in AWS.
+func Render(w io.Writer, heading string, res *Result, n Names) error {
+	var b strings.Builder
+	if res == nil {
+		fmt.Fprintf(&b, "%s: nothing changed\n", heading)
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
+	fmt.Fprintf(&b, "%s: %s\n", heading, res.Outcome)
+	row := func(label, value string) {
+		if value != "" {
+			fmt.Fprintf(&b, "  %-11s %s\n", label+":", value)
+		}
+	}
+	if res.Cluster != "" || res.Service != "" {
+		row("service", res.Cluster+"/"+res.Service)
+	}
+	row("image", res.Image)
+	switch old, next := Revision(res.PreviousTaskDefinition), Revision(res.TaskDefinition); {
+	case old == next || next == "":
+		row("revision", old)
+	case old == "":
+		row("revision", next)
+	default:
+		row("revision", old+" -> "+next)
+	}
+	row("deployment", res.DeploymentID)
+	if !res.Started.IsZero() && !res.Finished.IsZero() {
+		row("took", fmt.Sprintf("%s (%d AWS calls)", took(res.Finished.Sub(res.Started)), res.APICalls))
+	}
+	b.WriteString(RenderDiagnosis(res.Diagnosis, n))
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// took rounds a duration the way people read it: seconds, or milliseconds under one second.
+func took(d time.Duration) time.Duration {
+	if d >= time.Second {
+		return d.Round(time.Second)
+	}
+	return d.Round(time.Millisecond)
+}
+
+// RenderDiagnosis is the diagnosis as Render shows it, for callers that lay out the rest of the
+// result themselves (the GitHub Actions step summary). A nil d renders empty.
+func RenderDiagnosis(d *Diagnosis, n Names) string {
+	if d == nil {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString(d.Summary)
+	b.WriteString("\n")
+	if len(d.Evidence) > 0 {
+		b.WriteString("evidence:\n")
+		for _, e := range d.Evidence {
+			fmt.Fprintf(&b, "  - %s\n", e)
+		}
+	}
+	if d.ServiceState != "" {
+		fmt.Fprintf(&b, "service now: %s\n", d.ServiceState)
+	}
+	if len(d.NextSteps) > 0 {
+		b.WriteString("next steps:\n")
+		for _, s := range d.NextSteps {
+			fmt.Fprintf(&b, "  - %s\n", StepLine(s, n))
+		}
+	}
+	return b.String()
+}
+
+// StepLine says one step: its note, then the command n gives for its action (or the action in
+// words when n has no command).
+func StepLine(s Step, n Names) string {
+	var command string
+	if s.Action != "" {
+		if command = n.Command(s); command == "" {
+			command = s.describe()
+		}
+	}
+	switch {
+	case s.Note == "":
+		return command
+	case command == "":
+		return s.Note
+	}
+	return s.Note + ": " + command
+}
+
+// describe says the step's action without a command.
+func (s Step) describe() string {
+	switch s.Action {
+	case Rollback:
+		if s.Revision == "" {
+			return "roll back to the revision you pick"
+		}
+		return "roll back to " + s.Revision
+	case Status:
+		return "look at the service's status"
+	case Deploy:
+		if s.Image != "" {
+			return "deploy " + s.Image
+		}
+		return "deploy again"
+	}
+	return string(s.Action)
+}
