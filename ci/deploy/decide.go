@@ -90,6 +90,10 @@ type lookProgress struct {
 	counts      deploymentCounts // the counts the task calls follow up
 	recheck     bool             // list the task set even if no count changed
 	describe    []string         // tasks to describe once the task set is listed
+	// allowance is what the look may spend, in calls, on bringing the task set up to date
+	// (listing it, describing tasks not seen running yet) within the call budget; what does
+	// not fit waits for a later look. The evidence of a failure is never deferred.
+	allowance int
 }
 
 type lookStep int
@@ -135,10 +139,10 @@ func seed(spec *watchSpec, st watchState, svc *types.Service, at time.Time) (wat
 	return st, true
 }
 
-// begin opens a look at src.
-func begin(spec *watchSpec, st watchState, src source) (watchState, decision) {
+// begin opens a look at src; allowance is the calls the budget has room for (see lookProgress).
+func begin(spec *watchSpec, st watchState, src source, allowance int) (watchState, decision) {
 	st = st.clone()
-	st.look = lookProgress{}
+	st.look = lookProgress{allowance: allowance}
 	switch src {
 	case lookService:
 		st.look.step = stepService
@@ -147,7 +151,7 @@ func begin(spec *watchSpec, st watchState, src source) (watchState, decision) {
 		if !st.haveCounts {
 			return st, decision{}
 		}
-		st.look.counts, st.look.recheck = st.counts, true
+		st.look.counts, st.look.recheck, st.look.fromService = st.counts, true, false
 		return st.followStopped(spec)
 	default: // lookTargets
 		return st.askTargets(spec.expectedTargets(st))
@@ -194,7 +198,7 @@ func (st watchState) onService(spec *watchSpec, obs observation) (watchState, de
 	if primary == nil || aws.ToString(primary.Id) != spec.deploymentID {
 		return st, decision{outcome: st.replaced(spec, ours, primary)}
 	}
-	st.look = lookProgress{fromService: true, counts: countsOf(ours)}
+	st.look.fromService, st.look.counts = true, countsOf(ours)
 	return st.followStopped(spec)
 }
 
@@ -226,12 +230,18 @@ func (st watchState) countChange() countChange {
 func (st watchState) onStoppedList(spec *watchSpec, stopped []string) (watchState, decision) {
 	var describe []string
 	for _, arn := range stopped {
-		if !st.stoppedSeen[arn] {
-			describe = append(describe, arn)
+		if !st.stoppedSeen[arn] && len(describe) < describeBatch {
+			describe = append(describe, arn) // one batch: the first evidence is what counts
 		}
 	}
 	return st.askTasks(spec, stepStoppedTasks, describe)
 }
+
+// describeBatch is how many tasks one DescribeTasks call takes.
+const describeBatch = 100
+
+// calls is how many calls a paged or batched read of n items takes, one at least.
+func calls(n int) int { return max(1, (n+describeBatch-1)/describeBatch) }
 
 // followLive lists the task set when it may have changed (tasks added or gone, or fewer known
 // than ECS counts), or on a re-check.
@@ -239,6 +249,13 @@ func (st watchState) followLive(spec *watchSpec) (watchState, decision) {
 	c := st.countChange()
 	listLive := st.look.recheck || c.rose || c.fewer || c.active != c.prevActive || int(c.active) > len(st.live)
 	if listLive && (c.active > 0 || len(st.live) > 0) {
+		cost := calls(max(int(c.active), len(st.live)))
+		if cost > st.look.allowance {
+			// Over budget: the task set is listed on a later look. The counts are not
+			// recorded, so that look follows them up again.
+			return st, decision{line: st.line(spec, findDeployment(st.svc, spec.deploymentID))}
+		}
+		st.look.allowance -= cost
 		st.look.step = stepLive
 		return st, decision{next: &request{call: callTaskList, status: types.DesiredStatusRunning}}
 	}
@@ -258,12 +275,21 @@ func (st watchState) onLiveList(spec *watchSpec, live []string) (watchState, dec
 // describeUnseen describes the tasks that left the set and, while ECS counts more tasks
 // running than we have seen running, the ones not seen running yet (their IPs are their
 // targets).
+//
+// The tasks that left the set may be the evidence of a failure: they are always described.
+// The others only as far as the look's allowance goes; the rest on later looks (success waits
+// until every task ECS counts running has been seen running, see success).
 func (st watchState) describeUnseen(spec *watchSpec) (watchState, decision) {
 	describe := st.look.describe
 	if int(st.look.counts.running) > len(st.runningTasks()) {
+		room := max(st.look.allowance*describeBatch, len(describe)) - len(describe)
 		for _, arn := range st.live {
+			if room == 0 {
+				break
+			}
 			if t, ok := st.tasks[arn]; !ok || aws.ToString(t.LastStatus) != "RUNNING" {
 				describe = append(describe, arn)
+				room--
 			}
 		}
 	}
@@ -442,6 +468,9 @@ func (st watchState) success(spec *watchSpec, ours *types.Deployment) *watchOutc
 		}
 		if st.healthAt.Before(st.svcAt) {
 			return nil // a reading from before the service said done may predate the last task
+		}
+		if running < int(ours.RunningCount) {
+			return nil // a task ECS counts running has not been seen running: its target is unknown
 		}
 	}
 	return st.outcome(verdictSucceeded, fmt.Sprintf("deployment %s completed: %d/%d running%s",

@@ -1,6 +1,7 @@
 package deploy
 
 import (
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -24,6 +25,9 @@ const (
 )
 
 var t0 = time.Unix(1_700_000_000, 0)
+
+// plenty is a call allowance no row here runs out of.
+const plenty = 1000
 
 func specFor(groups ...string) *watchSpec {
 	spec := &watchSpec{cluster: "demo", service: "web", deploymentID: ourID, taskDefinition: ourTD, previous: oldTD,
@@ -276,7 +280,7 @@ func TestDecideServiceAnswer(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			before := c.st.clone()
-			st, d := begin(spec, c.st, lookService)
+			st, d := begin(spec, c.st, lookService, plenty)
 			if d.next == nil || d.next.call != callService {
 				t.Fatalf("a look at the service begins with %s", describe(d))
 			}
@@ -295,7 +299,7 @@ func TestDecideFollowUps(t *testing.T) {
 	running1 := task("aaa", "RUNNING", "RUNNING", "10.0.1.1")
 	running2 := task("bbb", "RUNNING", "RUNNING", "10.0.1.2")
 	lookAt := func(st watchState, step lookStep, counts deploymentCounts) watchState {
-		st.look = lookProgress{step: step, fromService: true, counts: counts}
+		st.look = lookProgress{step: step, fromService: true, counts: counts, allowance: plenty}
 		return st
 	}
 	for _, c := range []struct {
@@ -362,7 +366,7 @@ func TestDecideWithoutTargetGroups(t *testing.T) {
 	spec := specFor()
 	st := known(rolling(1, 1), task("aaa", "RUNNING", "RUNNING", ""))
 	svc := svcOf(dep(ourID, "PRIMARY", ourTD, "", 1, 1))
-	st, _ = begin(spec, st, lookService)
+	st, _ = begin(spec, st, lookService, plenty)
 	_, d := decide(spec, st, serviceAnswer(svc, t0))
 	want{verdict: verdictSucceeded, summary: "1/1 running"}.check(t, d)
 }
@@ -371,11 +375,11 @@ func TestDecideWithoutTargetGroups(t *testing.T) {
 // two looks leaves them all as they were), and describes the one that left.
 func TestDecideRecheckListsTheTaskSet(t *testing.T) {
 	spec := specFor(groupArn)
-	if _, d := begin(spec, newWatchState(), recheckTasks); d.next != nil || d.outcome != nil {
+	if _, d := begin(spec, newWatchState(), recheckTasks, plenty); d.next != nil || d.outcome != nil {
 		t.Fatalf("a re-check before any counts: %s, want nothing to do", describe(d))
 	}
 	st := known(rolling(2, 2), task("aaa", "RUNNING", "RUNNING", "10.0.1.1"), task("bbb", "RUNNING", "RUNNING", "10.0.1.2"))
-	st, d := begin(spec, st, recheckTasks)
+	st, d := begin(spec, st, recheckTasks, plenty)
 	want{call: asks(callTaskList), status: types.DesiredStatusRunning}.check(t, d)
 	st, d = decide(spec, st, listAnswer(types.DesiredStatusRunning, "aaa", "ccc"))
 	want{call: asks(callTasks), arns: []string{"bbb", "ccc"}}.check(t, d)
@@ -388,7 +392,7 @@ func TestDecideTargetLookAsksEachGroupOnce(t *testing.T) {
 	other := strings.Replace(groupArn, "/web/", "/web-b/", 1)
 	spec := specFor(groupArn, other)
 	st := known(rolling(2, 2), task("aaa", "RUNNING", "RUNNING", "10.0.1.1"), task("bbb", "RUNNING", "RUNNING", "10.0.1.2"))
-	_, d := begin(spec, st, lookTargets)
+	_, d := begin(spec, st, lookTargets, plenty)
 	if d.next == nil || !slices.Equal(d.next.groups, []string{groupArn, other}) {
 		t.Fatalf("a look at the targets: %s, want one request for both groups", describe(d))
 	}
@@ -398,4 +402,57 @@ func TestDecideTargetLookAsksEachGroupOnce(t *testing.T) {
 	if healthy := withHealthy(st, spec, t0); healthy.targetsWanted(spec) {
 		t.Error("every target read healthy, yet still wanted")
 	}
+}
+
+// many is n tasks of ours in the given state, with IPs.
+func many(n int, last string) []types.Task {
+	var out []types.Task
+	for i := range n {
+		out = append(out, task(fmt.Sprintf("t%04d", i), last, "RUNNING", fmt.Sprintf("10.0.%d.%d", i/200, i%200)))
+	}
+	return out
+}
+
+// The call budget at scale: bringing the task set up to date waits for room in the budget; the
+// evidence of a failure does not; and success waits for every task ECS counts running.
+func TestDecideWithinTheCallBudget(t *testing.T) {
+	spec := specFor(groupArn)
+
+	t.Run("no room: the task set is listed on a later look and the counts are not recorded", func(t *testing.T) {
+		st := known(rolling(500, 0, 100))
+		st, d := begin(spec, st, lookService, 0)
+		st, d = decide(spec, st, serviceAnswer(rolling(500, 0, 500), t0))
+		want{line: "pending 500"}.check(t, d)
+		if st.counts.pending != 100 {
+			t.Errorf("counts recorded as %+v; a later look must follow them up", st.counts)
+		}
+		st, _ = begin(spec, st, lookService, 5)
+		_, d = decide(spec, st, serviceAnswer(rolling(500, 0, 500), t0))
+		want{call: asks(callTaskList), status: types.DesiredStatusRunning}.check(t, d)
+	})
+	t.Run("room for one call: one batch of the tasks not seen running", func(t *testing.T) {
+		tasks := many(250, "PENDING")
+		st := known(rolling(250, 0, 250), tasks...)
+		st.look = lookProgress{step: stepLive, fromService: true, counts: deploymentCounts{250, 250, 0, 0}, allowance: 1}
+		var ids []string
+		for _, tk := range tasks {
+			ids = append(ids, strings.TrimPrefix(aws.ToString(tk.TaskArn), taskArn("")))
+		}
+		_, d := decide(spec, st, listAnswer(types.DesiredStatusRunning, ids...))
+		if d.next == nil || d.next.call != callTasks || len(d.next.arns) != describeBatch {
+			t.Fatalf("decision = %s, want one DescribeTasks of %d", describe(d), describeBatch)
+		}
+	})
+	t.Run("no room: a task that left the set is described all the same", func(t *testing.T) {
+		st := known(rolling(2, 2), task("aaa", "RUNNING", "RUNNING", "10.0.1.1"), task("bbb", "RUNNING", "RUNNING", "10.0.1.2"))
+		st.look = lookProgress{step: stepLive, fromService: true, counts: deploymentCounts{2, 1, 1, 0}}
+		_, d := decide(spec, st, listAnswer(types.DesiredStatusRunning, "aaa", "ccc"))
+		want{call: asks(callTasks), arns: []string{"bbb"}}.check(t, d)
+	})
+	t.Run("a task ECS counts running not yet seen running: no success", func(t *testing.T) {
+		st := known(completed(2, 2), task("aaa", "RUNNING", "RUNNING", "10.0.1.1"), task("bbb", "PENDING", "RUNNING", "10.0.1.2"))
+		st.look = lookProgress{step: stepTargets, fromService: true, counts: deploymentCounts{2, 2, 0, 0}}
+		_, d := decide(spec, st, healthAnswer(t0.Add(2*time.Second), map[string]elbtypes.TargetHealthStateEnum{"10.0.1.1": "healthy"}))
+		want{line: "running 2/2"}.check(t, d)
+	})
 }

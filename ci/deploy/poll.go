@@ -181,6 +181,13 @@ func (s *schedule) spare(at time.Time, calls int, share float64) bool {
 	return float64(calls) <= share*(budgetBurst+s.rate*at.Sub(s.since).Seconds())
 }
 
+// headroom is how many calls beyond the look's first the budget has room for at at, having
+// spent calls.
+func (s *schedule) headroom(at time.Time, calls int) int {
+	room := budgetBurst + s.rate*at.Sub(s.since).Seconds() - float64(calls+1)
+	return max(0, int(room))
+}
+
 // budget counts the calls of a run's waiting, from the UpdateService that started it.
 type budget struct {
 	start      time.Time

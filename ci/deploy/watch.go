@@ -74,7 +74,7 @@ func (a *api) watch(ctx context.Context, spec watchSpec) (*watchOutcome, error) 
 			continue // idle tick
 		}
 		lookCtx, cancel := context.WithDeadline(ctx, deadline)
-		next, out, err := a.look(lookCtx, &spec, st, src)
+		next, out, err := a.look(lookCtx, &spec, st, src, sched.headroom(time.Now(), spec.budget.spent()))
 		cancel()
 		if spec.instances != nil {
 			maps.Copy(spec.instances, next.instances)
@@ -109,8 +109,8 @@ func (a *api) watch(ctx context.Context, spec watchSpec) (*watchOutcome, error) 
 
 // look is one look at src: the decisions ask, the look fetches (one attempt per call: the
 // schedule is the retry loop) and feeds the answers back, until a decision asks for nothing.
-func (a *api) look(ctx context.Context, spec *watchSpec, st watchState, src source) (watchState, *watchOutcome, error) {
-	st, d := begin(spec, st, src)
+func (a *api) look(ctx context.Context, spec *watchSpec, st watchState, src source, allowance int) (watchState, *watchOutcome, error) {
+	st, d := begin(spec, st, src, allowance)
 	for {
 		if d.line != "" {
 			spec.progress.state(d.line)
