@@ -33,6 +33,7 @@ const (
 type request struct {
 	call   call
 	status types.DesiredStatus // callTaskList
+	limit  int                 // callTaskList: the first page of at most limit; 0 for all
 	arns   []string            // callTasks, callInstances (container instance ARNs)
 	groups []string            // callTargetHealth: target group ARNs
 }
@@ -77,6 +78,9 @@ type watchState struct {
 	targets     []targetState // last reading of our running tasks' targets
 	targetsOf   string        // the expected targets that reading covered
 	healthAt    time.Time     // when targets were read
+	// groupStates counts every target of each group by state, ours or not, at that reading:
+	// at scale the watcher knows a sample of its tasks, and the counts vouch for the rest.
+	groupStates map[string]map[string]int
 	// instances maps the container instances of our bridge-mode tasks to their EC2 instances,
 	// which is how an instance target group knows them (see spec.instances).
 	instances map[string]string
@@ -121,6 +125,7 @@ func (st watchState) clone() watchState {
 	st.stopping = maps.Clone(st.stopping)
 	st.stoppedSeen = maps.Clone(st.stoppedSeen)
 	st.instances = maps.Clone(st.instances)
+	st.groupStates = maps.Clone(st.groupStates) // replaced, never changed in place
 	st.targets = slices.Clone(st.targets)
 	st.look.describe = slices.Clone(st.look.describe)
 	return st
@@ -240,16 +245,18 @@ func (st watchState) onStoppedList(spec *watchSpec, stopped []string) (watchStat
 // describeBatch is how many tasks one DescribeTasks call takes.
 const describeBatch = 100
 
-// calls is how many calls a paged or batched read of n items takes, one at least.
-func calls(n int) int { return max(1, (n+describeBatch-1)/describeBatch) }
 
 // followLive lists the task set when it may have changed (tasks added or gone, or fewer known
-// than ECS counts), or on a re-check.
+// than ECS counts), or on a re-check. The watcher follows a sample of its tasks, the first
+// page of ListTasks (describeBatch): all of them in a service of that size or less, enough to
+// tell a rollout's health in a larger one, whose success the target groups' counts confirm
+// (see success). Its calls per look do not grow with the service.
 func (st watchState) followLive(spec *watchSpec) (watchState, decision) {
 	c := st.countChange()
-	listLive := st.look.recheck || c.rose || c.fewer || c.active != c.prevActive || int(c.active) > len(st.live)
+	sampled := len(st.live) >= describeBatch
+	listLive := st.look.recheck || c.rose || c.fewer || c.active != c.prevActive || (int(c.active) > len(st.live) && !sampled)
 	if listLive && (c.active > 0 || len(st.live) > 0) {
-		cost := calls(max(int(c.active), len(st.live)))
+		cost := 1
 		if cost > st.look.allowance {
 			// Over budget: the task set is listed on a later look. The counts are not
 			// recorded, so that look follows them up again.
@@ -257,7 +264,7 @@ func (st watchState) followLive(spec *watchSpec) (watchState, decision) {
 		}
 		st.look.allowance -= cost
 		st.look.step = stepLive
-		return st, decision{next: &request{call: callTaskList, status: types.DesiredStatusRunning}}
+		return st, decision{next: &request{call: callTaskList, status: types.DesiredStatusRunning, limit: describeBatch}}
 	}
 	return st.describeUnseen(spec)
 }
@@ -281,7 +288,7 @@ func (st watchState) onLiveList(spec *watchSpec, live []string) (watchState, dec
 // until every task ECS counts running has been seen running, see success).
 func (st watchState) describeUnseen(spec *watchSpec) (watchState, decision) {
 	describe := st.look.describe
-	if int(st.look.counts.running) > len(st.runningTasks()) {
+	if min(int(st.look.counts.running), len(st.live)) > len(st.runningTasks()) {
 		room := max(st.look.allowance*describeBatch, len(describe)) - len(describe)
 		for _, arn := range st.live {
 			if room == 0 {
@@ -431,6 +438,16 @@ func (st watchState) askTargets(expected []expectedTarget) (watchState, decision
 func (st watchState) onTargetHealth(spec *watchSpec, obs observation) (watchState, decision) {
 	expected := spec.expectedTargets(st)
 	st.targets, st.targetsOf, st.healthAt = matchTargets(expected, obs.health, spec.groups), targetKey(expected), obs.at
+	st.groupStates = map[string]map[string]int{}
+	for group, descs := range obs.health {
+		counts := map[string]int{}
+		for _, d := range descs {
+			if d.TargetHealth != nil {
+				counts[string(d.TargetHealth.State)]++
+			}
+		}
+		st.groupStates[group] = counts
+	}
 	for _, t := range st.targets {
 		if isUnhealthy(t) {
 			out := st.outcome(verdictFailed, t.evidence())
@@ -469,8 +486,16 @@ func (st watchState) success(spec *watchSpec, ours *types.Deployment) *watchOutc
 		if st.healthAt.Before(st.svcAt) {
 			return nil // a reading from before the service said done may predate the last task
 		}
-		if running < int(ours.RunningCount) {
+		if running < min(int(ours.RunningCount), describeBatch) {
 			return nil // a task ECS counts running has not been seen running: its target is unknown
+		}
+		for _, lb := range spec.loadBalancers {
+			group := aws.ToString(lb.TargetGroupArn)
+			if group != "" && st.groupStates[group]["healthy"] < int(ours.RunningCount) {
+				// Fewer healthy targets than our running tasks: the ones beyond the sample
+				// are not all healthy yet.
+				return nil
+			}
 		}
 	}
 	return st.outcome(verdictSucceeded, fmt.Sprintf("deployment %s completed: %d/%d running%s",

@@ -115,6 +115,13 @@ func withHealthy(st watchState, spec *watchSpec, at time.Time) watchState {
 		st.targets = append(st.targets, targetState{group: "web", id: e.ip, port: e.port, state: "healthy"})
 	}
 	st.targetsOf, st.healthAt = targetKey(expected), at
+	st.groupStates = map[string]map[string]int{}
+	for _, e := range expected {
+		if st.groupStates[e.groupArn] == nil {
+			st.groupStates[e.groupArn] = map[string]int{}
+		}
+		st.groupStates[e.groupArn]["healthy"]++
+	}
 	return st
 }
 
@@ -414,14 +421,14 @@ func many(n int, last string) []types.Task {
 }
 
 // The call budget at scale: bringing the task set up to date waits for room in the budget; the
-// evidence of a failure does not; and success waits for every task ECS counts running.
+// evidence of a failure does not; and success waits for every task ECS counts running, seen in
+// the sample or vouched for by the target groups' counts.
 func TestDecideWithinTheCallBudget(t *testing.T) {
 	spec := specFor(groupArn)
 
 	t.Run("no room: the task set is listed on a later look and the counts are not recorded", func(t *testing.T) {
-		st := known(rolling(500, 0, 100))
-		st, d := begin(spec, st, lookService, 0)
-		st, d = decide(spec, st, serviceAnswer(rolling(500, 0, 500), t0))
+		st, _ := begin(spec, known(rolling(500, 0, 100)), lookService, 0)
+		st, d := decide(spec, st, serviceAnswer(rolling(500, 0, 500), t0))
 		want{line: "pending 500"}.check(t, d)
 		if st.counts.pending != 100 {
 			t.Errorf("counts recorded as %+v; a later look must follow them up", st.counts)
@@ -452,7 +459,32 @@ func TestDecideWithinTheCallBudget(t *testing.T) {
 	t.Run("a task ECS counts running not yet seen running: no success", func(t *testing.T) {
 		st := known(completed(2, 2), task("aaa", "RUNNING", "RUNNING", "10.0.1.1"), task("bbb", "PENDING", "RUNNING", "10.0.1.2"))
 		st.look = lookProgress{step: stepTargets, fromService: true, counts: deploymentCounts{2, 2, 0, 0}}
-		_, d := decide(spec, st, healthAnswer(t0.Add(2*time.Second), map[string]elbtypes.TargetHealthStateEnum{"10.0.1.1": "healthy"}))
+		// The load balancer already counts both healthy; DescribeTasks still says PENDING.
+		_, d := decide(spec, st, healthAnswer(t0.Add(2*time.Second), map[string]elbtypes.TargetHealthStateEnum{"10.0.1.1": "healthy", "10.0.1.2": "healthy"}))
 		want{line: "running 2/2"}.check(t, d)
 	})
+}
+
+// A service larger than the sample: success needs the sample's targets healthy and, in every
+// group, at least as many healthy targets as tasks ECS counts running.
+func TestDecideSuccessBeyondTheSample(t *testing.T) {
+	spec := specFor(groupArn)
+	sample := many(describeBatch, "RUNNING")
+	st := known(completed(500, 500), sample...)
+	st.look = lookProgress{step: stepTargets, fromService: true, counts: deploymentCounts{500, 500, 0, 0}}
+	states := func(healthy int) map[string]elbtypes.TargetHealthStateEnum {
+		m := map[string]elbtypes.TargetHealthStateEnum{}
+		for i := range 500 {
+			state := elbtypes.TargetHealthStateEnumInitial
+			if i < healthy {
+				state = elbtypes.TargetHealthStateEnumHealthy
+			}
+			m[fmt.Sprintf("10.0.%d.%d", i/200, i%200)] = state
+		}
+		return m
+	}
+	_, d := decide(spec, st, healthAnswer(t0.Add(2*time.Second), states(400)))
+	want{line: "400 healthy, 100 initial (all targets)"}.check(t, d)
+	_, d = decide(spec, st, healthAnswer(t0.Add(2*time.Second), states(500)))
+	want{verdict: verdictSucceeded, summary: "500/500 running"}.check(t, d)
 }

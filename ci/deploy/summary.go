@@ -86,6 +86,35 @@ func summariseGroup(ts []targetState) string {
 	return strings.Join(parts, ", ")
 }
 
+// sampled: the watcher knows a sample of our running tasks, not each (see followLive).
+func (st watchState) sampled(ours *types.Deployment) bool {
+	return int(ours.RunningCount) > len(st.runningTasks()) && len(st.live) >= describeBatch
+}
+
+// renderGroupStates counts every target of each group by state, ours or not: what a line says
+// of a service too large to name its tasks' targets.
+func renderGroupStates(spec *watchSpec, states map[string]map[string]int) []string {
+	var out []string
+	for _, lb := range spec.loadBalancers {
+		group := aws.ToString(lb.TargetGroupArn)
+		counts, ok := states[group]
+		if group == "" || !ok {
+			continue
+		}
+		var parts []string
+		for _, s := range targetStateOrder {
+			if n := counts[s]; n > 0 {
+				parts = append(parts, fmt.Sprintf("%d %s", n, s))
+			}
+		}
+		if len(parts) == 0 {
+			parts = []string{"no targets"}
+		}
+		out = append(out, "tg "+groupName(spec.groups, group)+": "+strings.Join(parts, ", ")+" (all targets)")
+	}
+	return out
+}
+
 // joinLine is a progress line: head, then the target groups on the same line while it stays
 // within maxLine, each on an indented line of its own otherwise.
 func joinLine(head string, groups []string) string {

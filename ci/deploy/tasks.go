@@ -12,13 +12,16 @@ import (
 )
 
 // listTasks returns the ARNs of the tasks a deployment started (ECS sets a service task's
-// startedBy to its deployment ID) with the given desired status.
-func (a *api) listTasks(ctx context.Context, pol callPolicy, cluster, deploymentID string, status types.DesiredStatus) ([]string, error) {
+// startedBy to its deployment ID) with the given desired status: all of them, or with limit > 0
+// the first page of at most limit (one call).
+func (a *api) listTasks(ctx context.Context, pol callPolicy, cluster, deploymentID string, status types.DesiredStatus, limit int) ([]string, error) {
 	var arns []string
-	p := ecs.NewListTasksPaginator(a.taskLists, &ecs.ListTasksInput{
-		Cluster: aws.String(cluster), StartedBy: aws.String(deploymentID), DesiredStatus: status,
-	})
-	for p.HasMorePages() {
+	in := &ecs.ListTasksInput{Cluster: aws.String(cluster), StartedBy: aws.String(deploymentID), DesiredStatus: status}
+	if limit > 0 {
+		in.MaxResults = aws.Int32(int32(limit))
+	}
+	p := ecs.NewListTasksPaginator(a.taskLists, in)
+	for p.HasMorePages() && (limit <= 0 || len(arns) < limit) {
 		out, err := p.NextPage(ctx, a.ecsOptionsFor(pol))
 		if err != nil {
 			return nil, fmt.Errorf("list %s tasks of %s: %w", strings.ToLower(string(status)), deploymentID, err)

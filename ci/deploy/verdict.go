@@ -68,6 +68,9 @@ func (st watchState) line(spec *watchSpec, ours *types.Deployment) string {
 	if old := st.svc.RunningCount - ours.RunningCount; old > 0 {
 		fmt.Fprintf(&b, " (old running %d)", old)
 	}
+	if st.sampled(ours) {
+		return joinLine(b.String(), renderGroupStates(spec, st.groupStates))
+	}
 	return joinLine(b.String(), renderTargets(st.targets))
 }
 

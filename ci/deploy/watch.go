@@ -137,7 +137,7 @@ func (a *api) fetch(ctx context.Context, spec *watchSpec, req request) (observat
 	case callService:
 		obs.service, err = a.describeService(ctx, once, spec.cluster, spec.service)
 	case callTaskList:
-		obs.arns, err = a.listTasks(ctx, once, spec.cluster, spec.deploymentID, req.status)
+		obs.arns, err = a.listTasks(ctx, once, spec.cluster, spec.deploymentID, req.status, req.limit)
 	case callTasks:
 		obs.tasks, err = a.describeTasks(ctx, once, spec.cluster, req.arns)
 	case callInstances:
@@ -160,7 +160,7 @@ func (a *api) fetch(ctx context.Context, spec *watchSpec, req request) (observat
 // evidence. The watch is over, so these calls have the engine's retries: they must get their
 // answer. Evidence that cannot be read is left out; the verdict stands without it.
 func (a *api) stoppedTasks(ctx context.Context, spec *watchSpec) []types.Task {
-	stopped, err := a.listTasks(ctx, retried, spec.cluster, spec.deploymentID, types.DesiredStatusStopped)
+	stopped, err := a.listTasks(ctx, retried, spec.cluster, spec.deploymentID, types.DesiredStatusStopped, describeBatch)
 	if err != nil || len(stopped) == 0 {
 		return nil
 	}
