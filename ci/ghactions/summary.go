@@ -76,11 +76,29 @@ func (r *Reporter) renderSummary(s DeploySummary) string {
 	row("Duration", escapeText(r.scrub(s.Duration)))
 	row("Outcome", escapeText(outcome))
 	row("AWS API calls", escapeText(r.scrub(s.APICalls)))
-	if diagnosis := strings.TrimRight(r.scrub(s.Diagnosis), "\n"); diagnosis != "" {
+	if diagnosis := capLines(strings.TrimRight(r.scrub(s.Diagnosis), "\n"), maxDiagnosisBytes); diagnosis != "" {
 		fence := strings.Repeat("`", max(3, longestRun(diagnosis, '`')+1))
 		fmt.Fprintf(&b, "\n**Diagnosis**\n\n%stext\n%s\n%s\n", fence, diagnosis, fence)
 	}
 	return b.String()
+}
+
+// maxDiagnosisBytes bounds the diagnosis in the step summary, far below GitHub's 1 MiB a step
+// may write: the engine's diagnosis counts identical evidence rather than listing it, so only
+// an unforeseen one reaches the cap, and the job log keeps it whole.
+const maxDiagnosisBytes = 64 << 10
+
+// capLines keeps the whole lines of s that fit in limit bytes and says how many were left out.
+func capLines(s string, limit int) string {
+	if len(s) <= limit {
+		return s
+	}
+	cut := strings.LastIndexByte(s[:limit], '\n')
+	if cut < 0 {
+		return s[:limit] + "\n… the rest is in the job log" // one line longer than the cap
+	}
+	left := strings.Count(s[cut:], "\n") // the lines after the cut, each after a newline
+	return s[:cut] + fmt.Sprintf("\n… %d more lines in the job log", left)
 }
 
 // inlineCode renders v as a code span that is safe inside a table cell: the

@@ -3,6 +3,7 @@ package ghactions
 import (
 	"errors"
 	"io/fs"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -129,5 +130,26 @@ func TestSummaryMarkdownWorksOutsideActions(t *testing.T) {
 	}
 	if run.stdout.Len() != 0 || readFile(t, run.summaryFile) != "" {
 		t.Error("SummaryMarkdown must only return text")
+	}
+}
+
+// A diagnosis of any size keeps the step summary far within GitHub's 1 MiB per step: whole lines
+// up to the cap, and how many more the job log holds.
+func TestSummaryCapsTheDiagnosis(t *testing.T) {
+	rep := newRunner(t, true).reporter()
+	line := "task 0123abcd (web:2) stopped: Essential container in task exited; container app exit code 1"
+	huge := strings.Repeat(line+"\n", 20000) // 1.8 MB
+	md := rep.SummaryMarkdown(DeploySummary{Environment: "prod", Outcome: "failed", Diagnosis: huge})
+	if len(md) > maxDiagnosisBytes+4096 {
+		t.Errorf("summary of %d bytes, want the diagnosis capped at %d", len(md), maxDiagnosisBytes)
+	}
+	kept := strings.Count(md, line)
+	if !strings.Contains(md, "… "+strconv.Itoa(20000-kept)+" more lines in the job log") {
+		t.Errorf("the summary does not say how many lines were left out (%d kept):\n%s", kept, md[len(md)-300:])
+	}
+	for _, l := range strings.Split(md, "\n") {
+		if strings.HasPrefix(l, "task ") && l != line {
+			t.Fatalf("a line was cut in the middle: %q", l)
+		}
 	}
 }

@@ -52,6 +52,9 @@ func took(d time.Duration) time.Duration {
 	return d.Round(time.Millisecond)
 }
 
+// maxLine is the width a rendered line keeps to when it can be split.
+const maxLine = 160
+
 // RenderDiagnosis is the diagnosis as Render shows it, for callers that lay out the rest of the
 // result themselves (the GitHub Actions step summary). A nil d renders empty.
 func RenderDiagnosis(d *Diagnosis, n Names) string {
@@ -68,7 +71,12 @@ func RenderDiagnosis(d *Diagnosis, n Names) string {
 		}
 	}
 	if d.ServiceState != "" {
-		fmt.Fprintf(&b, "service now: %s\n", d.ServiceState)
+		line := "service now: " + d.ServiceState
+		if len(line) > maxLine {
+			// A service in several target groups: one part per line, for a terminal's width.
+			line = "service now:\n  " + strings.ReplaceAll(d.ServiceState, "; ", "\n  ")
+		}
+		b.WriteString(line + "\n")
 	}
 	if len(d.NextSteps) > 0 {
 		b.WriteString("next steps:\n")
