@@ -38,6 +38,11 @@ var (
 	buildDir  string
 )
 
+// coverDir, when set, makes buildCLI build the executable with coverage counters, which each
+// run writes there (as GOCOVERDIR): .ci/run measures the command's coverage as a person runs
+// it, next to the test binary's own (go test -args -test.gocoverdir=DIR).
+var coverDir = os.Getenv("ECS_DEPLOY_COVERDIR")
+
 // TestMain removes the binary buildCLI built.
 func TestMain(m *testing.M) {
 	code := m.Run()
@@ -56,7 +61,11 @@ func buildCLI(t *testing.T) string {
 			return
 		}
 		builtBin = filepath.Join(buildDir, "ecs-deploy")
-		if out, err := exec.Command("go", "build", "-o", builtBin, ".").CombinedOutput(); err != nil {
+		args := []string{"build", "-o", builtBin}
+		if coverDir != "" {
+			args = append(args, "-cover")
+		}
+		if out, err := exec.Command("go", append(args, ".")...).CombinedOutput(); err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}
 	})
@@ -74,7 +83,11 @@ type cliRun struct {
 // command prepares the CLI with the standard AWS environment pointed at endpoint.
 func command(ctx context.Context, bin, endpoint string, args ...string) (*exec.Cmd, *bytes.Buffer, *bytes.Buffer) {
 	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Env = append(os.Environ(),
+	cmd.Env = os.Environ()
+	if coverDir != "" {
+		cmd.Env = append(cmd.Env, "GOCOVERDIR="+coverDir)
+	}
+	cmd.Env = append(cmd.Env,
 		"AWS_ENDPOINT_URL="+endpoint, "AWS_REGION=us-east-1",
 		"AWS_ACCESS_KEY_ID=testing", "AWS_SECRET_ACCESS_KEY=testing",
 		"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_PROFILE=",
