@@ -1,0 +1,163 @@
+// Package notify tells a team about a deploy through an Amazon SNS topic: one message per
+// outcome, with what changed, how long it took, the diagnosis when it did not succeed, and the
+// link to the CI run. Subscriptions (email, chat, a queue) filter on the message attributes.
+//
+// A notification is a courtesy, not part of the deploy: Send returns an error for the caller to
+// print as a warning, and never changes the deploy's outcome.
+package notify
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
+
+	"dagger/pipeline/report"
+)
+
+// Publisher is the one SNS operation a notification needs.
+type Publisher interface {
+	Publish(context.Context, *sns.PublishInput, ...func(*sns.Options)) (*sns.PublishOutput, error)
+}
+
+// Deploy is what a notification is about.
+type Deploy struct {
+	Environment string
+	Result      *report.Result
+	// Err is the deploy's error when it produced no Result (it stopped before changing AWS).
+	Err error
+	// RunURL links to the CI run that deployed, e.g. a GitHub Actions run; "" when none.
+	RunURL string
+}
+
+// Message is a notification: SNS's subject and body, and attributes to filter on.
+type Message struct {
+	Subject    string
+	Body       string
+	Attributes map[string]string
+}
+
+// SNS's limits: a subject of at most 100 ASCII characters on one line, a body of 256 KiB.
+const (
+	maxSubject = 100
+	maxBody    = 256 << 10
+)
+
+// sendTimeout bounds a notification: the deploy is over and must not wait on it.
+const sendTimeout = 15 * time.Second
+
+// Compose writes the message for d; n words the next steps as the caller's commands.
+func Compose(d Deploy, n report.Names) Message {
+	res := d.Result
+	outcome, said := string(report.Failed), "failed before any change"
+	if res != nil {
+		outcome, said = string(res.Outcome), words(string(res.Outcome))
+	}
+	var b strings.Builder
+	subject := fmt.Sprintf("Deploy to %s: %s", d.Environment, said)
+	if res != nil {
+		if rev := report.Revision(res.TaskDefinition); rev != "" {
+			subject += " (" + rev + ")"
+		}
+		fmt.Fprintf(&b, "Environment: %s\n", d.Environment)
+		if res.Cluster != "" {
+			fmt.Fprintf(&b, "Service:     %s/%s\n", res.Cluster, res.Service)
+		}
+		if res.Image != "" {
+			fmt.Fprintf(&b, "Image:       %s\n", res.Image)
+		}
+		switch prev, next := report.Revision(res.PreviousTaskDefinition), report.Revision(res.TaskDefinition); {
+		case prev != "" && next != "" && prev != next:
+			fmt.Fprintf(&b, "Revision:    %s -> %s\n", prev, next)
+		case next != "":
+			fmt.Fprintf(&b, "Revision:    %s\n", next)
+		}
+		if !res.Started.IsZero() && !res.Finished.IsZero() {
+			fmt.Fprintf(&b, "Duration:    %s\n", res.Finished.Sub(res.Started).Round(time.Second))
+		}
+		fmt.Fprintf(&b, "Outcome:     %s\n", words(outcome))
+		if res.Diagnosis != nil {
+			b.WriteString("\n" + report.RenderDiagnosis(res.Diagnosis, n))
+		}
+	} else {
+		fmt.Fprintf(&b, "Environment: %s\nOutcome:     failed before anything changed in AWS\n", d.Environment)
+		if d.Err != nil {
+			fmt.Fprintf(&b, "\n%s\n", d.Err)
+		}
+	}
+	if d.RunURL != "" {
+		fmt.Fprintf(&b, "\nRun: %s\n", d.RunURL)
+	}
+	return Message{
+		Subject:    subjectLine(subject),
+		Body:       capBody(b.String()),
+		Attributes: map[string]string{"environment": d.Environment, "outcome": outcome},
+	}
+}
+
+// Send publishes m to topicArn.
+func Send(ctx context.Context, p Publisher, topicArn string, m Message) error {
+	ctx, cancel := context.WithTimeout(ctx, sendTimeout)
+	defer cancel()
+	attrs := map[string]snstypes.MessageAttributeValue{}
+	for k, v := range m.Attributes {
+		attrs[k] = snstypes.MessageAttributeValue{DataType: aws.String("String"), StringValue: aws.String(v)}
+	}
+	_, err := p.Publish(ctx, &sns.PublishInput{
+		TopicArn: aws.String(topicArn), Subject: aws.String(m.Subject), Message: aws.String(m.Body),
+		MessageAttributes: attrs,
+	})
+	if err != nil {
+		return fmt.Errorf("the deploy notification to %s was not sent: %w", topicArn, err)
+	}
+	return nil
+}
+
+// words is an outcome as a sentence says it.
+func words(outcome string) string {
+	switch report.Outcome(outcome) {
+	case report.RolledBack:
+		return "failed and rolled back"
+	case report.Failed:
+		return "failed, not rolled back"
+	case report.Superseded:
+		return "superseded by another deployment, not rolled back"
+	}
+	return outcome
+}
+
+// subjectLine keeps to SNS's subject rules: printable ASCII, one line, 100 characters.
+func subjectLine(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r < 0x20 || r > 0x7e {
+			r = ' '
+		}
+		b.WriteRune(r)
+	}
+	out := b.String()
+	if len(out) > maxSubject {
+		out = out[:maxSubject-3] + "..."
+	}
+	return out
+}
+
+// capBody keeps the body within SNS's limit, cut at a line, saying so.
+func capBody(s string) string {
+	if len(s) <= maxBody {
+		return s
+	}
+	cut := strings.LastIndexByte(s[:maxBody-64], '\n')
+	if cut < 0 {
+		cut = maxBody - 64
+	}
+	for !utf8.ValidString(s[:cut]) {
+		cut--
+	}
+	return s[:cut] + "\n… the rest is in the deploy's log\n"
+}
