@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
@@ -64,7 +65,7 @@ func (p *progress) events(events []types.ServiceEvent) bool {
 		return aws.ToTime(fresh[i].CreatedAt).Before(aws.ToTime(fresh[j].CreatedAt))
 	})
 	for _, e := range fresh {
-		p.printf("event: %s", shortenTaskList(strings.TrimSpace(aws.ToString(e.Message))))
+		p.printf("event: %s", capWidth(shortenTaskList(strings.TrimSpace(aws.ToString(e.Message))), maxEvent))
 	}
 	return len(fresh) > 0
 }
@@ -72,14 +73,29 @@ func (p *progress) events(events []types.ServiceEvent) bool {
 // taskMention is how ECS names a task in an event: "(task 0123abcd…)".
 var taskMention = regexp.MustCompile(`\(task [0-9a-f]+\)`)
 
-// shortenTaskList keeps the first maxNamed tasks an event names and counts the rest: ECS names
-// every task it started or stopped, hundreds in a large service.
+// maxEvent is the longest event message printed whole; the console keeps the rest. With the
+// time and "event: " in front, a line stays under 200 characters.
+const maxEvent = 175
+
+// capWidth cuts s to width characters, marking the cut.
+func capWidth(s string, width int) string {
+	if utf8.RuneCountInString(s) <= width {
+		return s
+	}
+	return string([]rune(s)[:width-1]) + "…"
+}
+
+// eventTasks is how many of the tasks an event names it keeps: a task ID is 32 characters.
+const eventTasks = 2
+
+// shortenTaskList keeps the first eventTasks tasks an event names and counts the rest: ECS
+// names every task it started or stopped, hundreds in a large service.
 func shortenTaskList(msg string) string {
 	mentions := taskMention.FindAllStringIndex(msg, -1)
-	if len(mentions) <= maxNamed {
+	if len(mentions) <= eventTasks {
 		return msg
 	}
-	rest := len(mentions) - maxNamed
-	cut, end := mentions[maxNamed-1][1], mentions[len(mentions)-1][1]
+	rest := len(mentions) - eventTasks
+	cut, end := mentions[eventTasks-1][1], mentions[len(mentions)-1][1]
 	return msg[:cut] + fmt.Sprintf(" (and %d more %s)", rest, plural(rest, "task")) + msg[end:]
 }
