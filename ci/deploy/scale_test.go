@@ -10,6 +10,7 @@ import (
 	"dagger/pipeline/ghactions"
 	"dagger/pipeline/internal/fakeaws"
 	"dagger/pipeline/report"
+	"dagger/pipeline/report/resultline"
 )
 
 // A 500-task service in three target groups: output a person can read, whatever the size.
@@ -28,7 +29,7 @@ func TestScale500TasksThreeTargetGroups(t *testing.T) {
 			report.Render(&rendered, "deploy", r.res, report.Plain)
 			// The GitHub Actions step summary, as the workflow's report writes it.
 			summary := ghactions.New(githubactions.WithGetenv(func(string) string { return "" })).
-				SummaryMarkdown(ghactions.FromDeploy("prod", r.res, report.Plain).Summary(report.Plain))
+				SummaryMarkdown(resultline.FromDeploy("prod", r.res, report.Plain).Summary(report.Plain))
 			if len(summary) > 16<<10 {
 				t.Errorf("step summary of %d bytes at 500 tasks; it should stay a page", len(summary))
 			}

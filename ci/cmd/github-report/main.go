@@ -2,7 +2,7 @@
 // the step summary, the step outputs image, task-definition-arn and outcome, and an error
 // annotation (or a notice on success). A Dagger function runs in a container and cannot reach
 // the runner's GITHUB_OUTPUT or GITHUB_STEP_SUMMARY, so the deploy prints one result line
-// (ghactions.ResultLine) and this command, run on the runner in a later step, finds it.
+// (resultline.Line) and this command, run on the runner in a later step, finds it.
 //
 //	dagger call --progress=plain deploy --env=staging ... 2>&1 | tee "$RUNNER_TEMP/deploy.log"
 //	github-report --log "$RUNNER_TEMP/deploy.log" [--env staging]

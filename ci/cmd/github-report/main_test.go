@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"dagger/pipeline/ghactions"
 	"dagger/pipeline/report"
+	"dagger/pipeline/report/resultline"
 )
 
 const (
@@ -100,7 +100,7 @@ func outputs(pairs ...string) string {
 }
 
 func TestSuccess(t *testing.T) {
-	result := ghactions.DeployResult{
+	result := resultline.Result{
 		Environment: "staging", Outcome: "succeeded", Cluster: "acme", Service: "service", Image: image,
 		PreviousTaskDefinition: oldARN, TaskDefinition: newARN, DeploymentID: "ecs-svc/1234567890",
 		DurationSeconds: 133.456, APICalls: 37,
@@ -111,7 +111,7 @@ func TestSuccess(t *testing.T) {
 		"12:03:15 ┃ rollout complete\n" +
 		"deploy to staging: succeeded\n" +
 		"  revision: " + oldARN + " -> " + newARN + "\n" +
-		ghactions.ResultLine(result) + "\n"
+		resultline.Line(result) + "\n"
 	r := newRunner(t, log)
 	if code := r.run("--env=staging", "--log", r.log); code != 0 {
 		t.Fatalf("exit code %d, stdout:\n%s", code, r.stdout.String())
@@ -136,11 +136,11 @@ func TestSuccess(t *testing.T) {
 }
 
 func TestRolledBackFailure(t *testing.T) {
-	result := ghactions.DeployResult{
+	result := resultline.Result{
 		Environment: "staging", Outcome: "rolled-back", Cluster: "acme", Service: "service", Image: image,
 		PreviousTaskDefinition: oldARN, TaskDefinition: newARN, DeploymentID: "ecs-svc/1234567890",
 		DurationSeconds: 301.2, APICalls: 58,
-		Diagnosis: &ghactions.DeployDiagnosis{
+		Diagnosis: &resultline.Diagnosis{
 			Summary: "task 1a2b stopped: Essential container in task exited (exit code 1)",
 			Evidence: []string{
 				"task 1a2b (service:42): exit code 1, reason: Essential container in task exited",
@@ -157,7 +157,7 @@ func TestRolledBackFailure(t *testing.T) {
 		"12:06:03 ┃ task 1a2b stopped: exit code 1\n" +
 		"\x1b[31mError:\x1b[0m input: pipeline.deploy resolve: deploy to staging: rolled-back\n" +
 		"  revision: " + oldARN + " -> " + newARN + "\n" +
-		"[deploy] " + ghactions.ResultLine(result) + "\n"
+		"[deploy] " + resultline.Line(result) + "\n"
 	r := newRunner(t, log)
 	if code := r.run("--env=staging", "--log="+r.log); code != 0 {
 		t.Fatalf("the deploy step fails the job, not the report: exit code %d, stdout:\n%s", code, r.stdout.String())
@@ -254,7 +254,7 @@ func TestMissingLog(t *testing.T) {
 }
 
 func TestMangledResult(t *testing.T) {
-	r := newRunner(t, "build ok\n"+ghactions.ResultMarker+`{"environment":"staging","outcome":"succ`+"\n")
+	r := newRunner(t, "build ok\n"+resultline.Marker+`{"environment":"staging","outcome":"succ`+"\n")
 	if code := r.run("--log", r.log, "--env=staging"); code != 1 {
 		t.Fatalf("exit code %d, want 1", code)
 	}
@@ -264,7 +264,7 @@ func TestMangledResult(t *testing.T) {
 }
 
 func TestEnvironmentMismatch(t *testing.T) {
-	r := newRunner(t, ghactions.ResultLine(ghactions.DeployResult{Environment: "prod", Outcome: "succeeded", Image: image})+"\n")
+	r := newRunner(t, resultline.Line(resultline.Result{Environment: "prod", Outcome: "succeeded", Image: image})+"\n")
 	if code := r.run("--log", r.log, "--env=staging"); code != 1 {
 		t.Fatalf("exit code %d, want 1", code)
 	}
@@ -277,7 +277,7 @@ func TestEnvironmentMismatch(t *testing.T) {
 }
 
 func TestEnvFlagFillsAMissingEnvironment(t *testing.T) {
-	r := newRunner(t, ghactions.ResultLine(ghactions.DeployResult{Outcome: "unchanged", PreviousTaskDefinition: oldARN, TaskDefinition: oldARN})+"\n")
+	r := newRunner(t, resultline.Line(resultline.Result{Outcome: "unchanged", PreviousTaskDefinition: oldARN, TaskDefinition: oldARN})+"\n")
 	if code := r.run("--log", r.log, "--env=dev"); code != 0 {
 		t.Fatalf("exit code %d", code)
 	}
@@ -287,7 +287,7 @@ func TestEnvFlagFillsAMissingEnvironment(t *testing.T) {
 }
 
 func TestOutsideActionsPrintsTheSummary(t *testing.T) {
-	r := newRunner(t, ghactions.ResultLine(ghactions.DeployResult{Environment: "dev", Outcome: "failed", Error: "AccessDenied: ecs:DescribeServices"})+"\n")
+	r := newRunner(t, resultline.Line(resultline.Result{Environment: "dev", Outcome: "failed", Error: "AccessDenied: ecs:DescribeServices"})+"\n")
 	delete(r.env, "GITHUB_ACTIONS")
 	if code := r.run("--log", r.log); code != 0 {
 		t.Fatalf("exit code %d", code)
@@ -300,10 +300,10 @@ func TestOutsideActionsPrintsTheSummary(t *testing.T) {
 
 // In a run, the diagnosis names the workflow to re-run and the module's commands for the rest.
 func TestNextStepsNameTheWorkflowToRerun(t *testing.T) {
-	result := ghactions.DeployResult{
+	result := resultline.Result{
 		Environment: "prod", Outcome: "failed", Cluster: "acme", Service: "service", Image: image,
 		PreviousTaskDefinition: oldARN, TaskDefinition: newARN,
-		Diagnosis: &ghactions.DeployDiagnosis{
+		Diagnosis: &resultline.Diagnosis{
 			Summary: "lost sight of deployment ecs-svc/1: AccessDenied",
 			// What the Dagger module printed; the report words the actions itself.
 			NextSteps: []string{"dagger call status --env=prod", "dagger call rollback --env=prod --to=service:41"},
@@ -314,7 +314,7 @@ func TestNextStepsNameTheWorkflowToRerun(t *testing.T) {
 			},
 		},
 	}
-	r := newRunner(t, ghactions.ResultLine(result)+"\n")
+	r := newRunner(t, resultline.Line(result)+"\n")
 	for k, v := range map[string]string{"GITHUB_WORKFLOW": "deploy-prod", "GITHUB_SERVER_URL": "https://github.com",
 		"GITHUB_REPOSITORY": "acme/service", "GITHUB_RUN_ID": "4242"} {
 		r.env[k] = v
@@ -372,7 +372,7 @@ func TestLinksNoAWSNorTheEngine(t *testing.T) {
 }
 
 func TestReportingFailureExitsNonZero(t *testing.T) {
-	r := newRunner(t, ghactions.ResultLine(ghactions.DeployResult{Environment: "staging", Outcome: "succeeded", Image: image})+"\n")
+	r := newRunner(t, resultline.Line(resultline.Result{Environment: "staging", Outcome: "succeeded", Image: image})+"\n")
 	r.env["GITHUB_OUTPUT"] = ""
 	if code := r.run("--log", r.log); code != 1 {
 		t.Fatalf("exit code %d, want 1", code)

@@ -15,6 +15,7 @@ import (
 	"dagger/pipeline/internal/cliflag"
 	"dagger/pipeline/internal/daggercall"
 	"dagger/pipeline/report"
+	"dagger/pipeline/report/resultline"
 )
 
 // Exit codes.
@@ -82,7 +83,7 @@ func run(args []string, getenv func(string) string, stdout io.Writer) int {
 		return exitNoReport
 	}
 	// The person reading the run re-runs this workflow, or runs the module's commands.
-	names := ghactions.WorkflowFromEnv(getenv).Names(daggercall.Names{Env: res.Environment})
+	names := WorkflowFromEnv(getenv).Names(daggercall.Names{Env: res.Environment})
 	if err := publish(rep, stdout, res, names); err != nil {
 		fmt.Fprintf(stdout, "github-report: %v\n", err)
 		return exitNoReport
@@ -93,25 +94,25 @@ func run(args []string, getenv func(string) string, stdout io.Writer) int {
 // errNoResult means the deploy printed no result line: it stopped before it reached AWS.
 var errNoResult = errors.New("the deploy stopped before it reached AWS (checks, build, publish or credentials) and printed no result")
 
-func readResult(path string) (ghactions.DeployResult, error) {
+func readResult(path string) (resultline.Result, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return ghactions.DeployResult{}, fmt.Errorf("cannot read the deploy log: %w; the deploy step must pipe its output into it with `2>&1 | tee`", err)
+		return resultline.Result{}, fmt.Errorf("cannot read the deploy log: %w; the deploy step must pipe its output into it with `2>&1 | tee`", err)
 	}
 	defer f.Close()
-	res, found, err := ghactions.FindResult(f)
+	res, found, err := resultline.Find(f)
 	if err != nil {
-		return ghactions.DeployResult{}, fmt.Errorf("%s: %w", path, err)
+		return resultline.Result{}, fmt.Errorf("%s: %w", path, err)
 	}
 	if !found {
-		return ghactions.DeployResult{}, errNoResult
+		return resultline.Result{}, errNoResult
 	}
 	return res, nil
 }
 
 // publish reports a deploy's result: summary, outputs, and one annotation; n words its next
 // steps.
-func publish(rep *ghactions.Reporter, stdout io.Writer, res ghactions.DeployResult, n report.Names) error {
+func publish(rep *ghactions.Reporter, stdout io.Writer, res resultline.Result, n report.Names) error {
 	summary := res.Summary(n)
 	if !rep.Enabled() {
 		fmt.Fprint(stdout, rep.SummaryMarkdown(summary))
@@ -144,7 +145,7 @@ func publish(rep *ghactions.Reporter, stdout io.Writer, res ghactions.DeployResu
 	return errors.Join(errs...)
 }
 
-func successMessage(res ghactions.DeployResult, s ghactions.DeploySummary) string {
+func successMessage(res resultline.Result, s ghactions.DeploySummary) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s runs %s", cmp.Or(s.Service, res.Environment), cmp.Or(res.Image, "the image"))
 	switch {
@@ -161,7 +162,7 @@ func successMessage(res ghactions.DeployResult, s ghactions.DeploySummary) strin
 	return b.String()
 }
 
-func failureMessage(res ghactions.DeployResult) string {
+func failureMessage(res resultline.Result) string {
 	switch {
 	case res.Diagnosis != nil && res.Diagnosis.Summary != "":
 		return res.Diagnosis.Summary

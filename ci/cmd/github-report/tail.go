@@ -5,7 +5,7 @@ import (
 	"os"
 	"strings"
 
-	"dagger/pipeline/ghactions"
+	"dagger/pipeline/report/resultline"
 )
 
 // Enough of the log's end to show the error a deploy died of, without copying a build log
@@ -42,7 +42,7 @@ func logTail(path string) string {
 		// The read began inside a line, maybe inside a character: drop that fragment.
 		_, text, _ = strings.Cut(text, "\n")
 	}
-	text = strings.ReplaceAll(ghactions.StripANSI(strings.ToValidUTF8(text, "")), "\r\n", "\n")
+	text = strings.ReplaceAll(resultline.StripANSI(strings.ToValidUTF8(text, "")), "\r\n", "\n")
 	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
 	if len(lines) > tailLines {
 		lines = lines[len(lines)-tailLines:]

@@ -8,8 +8,8 @@ import (
 	"fmt"
 	"strings"
 
-	"dagger/pipeline/ghactions"
 	"dagger/pipeline/report"
+	"dagger/pipeline/report/resultline"
 )
 
 // EnvironmentsFile is the environments file, relative to the repository root.
@@ -122,13 +122,13 @@ func (n Names) Report(heading string, res *report.Result) string {
 // On failure both travel in the error, the result line last.
 func (n Names) DeployOutput(res *report.Result, err error) (string, error) {
 	text := n.Report("deploy to "+n.Env, res)
-	result := ghactions.FromDeploy(n.Env, res, n)
+	result := resultline.FromDeploy(n.Env, res, n)
 	if err != nil {
 		err = n.Error(err)
 		result.Error = err.Error()
-		return "", fmt.Errorf("%s\n%w\n%s", text, err, ghactions.ResultLine(result))
+		return "", fmt.Errorf("%s\n%w\n%s", text, err, resultline.Line(result))
 	}
-	return text + "\n" + ghactions.ResultLine(result), nil
+	return text + "\n" + resultline.Line(result), nil
 }
 
 // RollbackOutput is what `dagger call rollback` prints, and on failure its error.

@@ -12,9 +12,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"dagger/pipeline/deploy"
-	"dagger/pipeline/ghactions"
 	"dagger/pipeline/internal/fakeaws"
 	"dagger/pipeline/report"
+	"dagger/pipeline/report/resultline"
 )
 
 func TestCommandsAreDaggerCalls(t *testing.T) {
@@ -101,11 +101,11 @@ func TestDeployOutputOfARolledBackDeploy(t *testing.T) {
 	if strings.Contains(msg, "--cluster") || strings.Contains(msg, "go run") {
 		t.Errorf("the module's output names the CLI:\n%s", msg)
 	}
-	result, found, err := ghactions.FindResult(strings.NewReader(msg))
+	result, found, err := resultline.Find(strings.NewReader(msg))
 	if err != nil || !found || result.Outcome != "rolled-back" || result.Diagnosis == nil {
 		t.Fatalf("result line: %+v, %v, %v", result, found, err)
 	}
-	if !strings.HasSuffix(msg, ghactions.ResultLine(result)) {
+	if !strings.HasSuffix(msg, resultline.Line(result)) {
 		t.Error("the result line must be the last line")
 	}
 	last := result.Diagnosis.Steps[len(result.Diagnosis.Steps)-1]
@@ -131,7 +131,7 @@ func TestDeployOutputOfBadInput(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, msg)
 		}
 	}
-	result, found, _ := ghactions.FindResult(strings.NewReader(msg))
+	result, found, _ := resultline.Find(strings.NewReader(msg))
 	if !found || !strings.Contains(result.Error, `"service" of environment "fake"`) {
 		t.Errorf("the result line's error is not in the module's words: %+v", result)
 	}

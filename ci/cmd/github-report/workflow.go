@@ -1,4 +1,4 @@
-package ghactions
+package main
 
 import (
 	"fmt"

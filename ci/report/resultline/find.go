@@ -1,4 +1,4 @@
-package ghactions
+package resultline
 
 import (
 	"bufio"
@@ -17,8 +17,8 @@ import (
 // raw ESC sequence from a line cannot change a result's JSON.
 var ansiEscape = regexp.MustCompile("\x1b\\[[0-?]*[ -/]*[@-~]|\x1b\\][^\x07\x1b]*(?:\x07|\x1b\\\\)")
 
-// FindResult reads a deploy's log and returns the result of the last line
-// that carries ResultMarker. The marker may follow any prefix (timestamps,
+// Find reads a deploy's log and returns the result of the last line
+// that carries Marker. The marker may follow any prefix (timestamps,
 // span names, "Error: ", ANSI colours), because Dagger decorates and wraps
 // what a function prints; the JSON runs from the marker to the end of the
 // line, and anything after the JSON value is ignored; a line that quotes
@@ -27,9 +27,9 @@ var ansiEscape = regexp.MustCompile("\x1b\\[[0-?]*[ -/]*[@-~]|\x1b\\][^\x07\x1b]
 // line carries the marker: the deploy died before it had a result. A line
 // with the marker whose JSON does not decode is skipped in favour of an
 // earlier good one; when none decodes, the error says which line was bad.
-func FindResult(log io.Reader) (result DeployResult, found bool, err error) {
+func Find(log io.Reader) (result Result, found bool, err error) {
 	reader := bufio.NewReader(log)
-	marker := []byte(ResultMarker)
+	marker := []byte(Marker)
 	var lastBad error
 	for lineNumber := 1; ; lineNumber++ {
 		// ReadBytes rather than a bufio.Scanner: build output can hold lines
@@ -40,7 +40,7 @@ func FindResult(log io.Reader) (result DeployResult, found bool, err error) {
 		}
 		if bytes.Contains(line, marker) {
 			if r, err := decodeResultLine(line, marker); err != nil {
-				lastBad = fmt.Errorf("log line %d carries %q but %w", lineNumber, ResultMarker, err)
+				lastBad = fmt.Errorf("log line %d carries %q but %w", lineNumber, Marker, err)
 			} else {
 				result, found = r, true
 			}
@@ -49,26 +49,26 @@ func FindResult(log io.Reader) (result DeployResult, found bool, err error) {
 			break
 		}
 		if readErr != nil {
-			return DeployResult{}, false, fmt.Errorf("reading the deploy log: %w", readErr)
+			return Result{}, false, fmt.Errorf("reading the deploy log: %w", readErr)
 		}
 	}
 	if !found && lastBad != nil {
-		return DeployResult{}, false, fmt.Errorf("%w; the deploy printed its result but the log mangled it: look for %q in the deploy step's log", lastBad, ResultMarker)
+		return Result{}, false, fmt.Errorf("%w; the deploy printed its result but the log mangled it: look for %q in the deploy step's log", lastBad, Marker)
 	}
 	return result, found, nil
 }
 
 // decodeResultLine decodes the JSON after the first marker in line whose
 // remainder decodes: a prefix could itself quote the marker.
-func decodeResultLine(line, marker []byte) (DeployResult, error) {
+func decodeResultLine(line, marker []byte) (Result, error) {
 	var firstErr error
 	for rest := line; ; {
 		i := bytes.Index(rest, marker)
 		if i < 0 {
-			return DeployResult{}, firstErr
+			return Result{}, firstErr
 		}
 		rest = rest[i+len(marker):]
-		var r DeployResult
+		var r Result
 		err := json.NewDecoder(bytes.NewReader(unquoted(rest))).Decode(&r)
 		switch {
 		case err == nil && r.Outcome != "":

@@ -1,4 +1,4 @@
-package ghactions
+package resultline
 
 import (
 	"encoding/json"
@@ -9,13 +9,13 @@ import (
 	"testing/iotest"
 )
 
-func resultWithImage(image string) DeployResult {
-	return DeployResult{Environment: "staging", Outcome: "succeeded", Image: image, TaskDefinition: testNewARN}
+func resultWithImage(image string) Result {
+	return Result{Environment: "staging", Outcome: "succeeded", Image: image, TaskDefinition: testNewARN}
 }
 
 func TestFindResultToleratesPrefixesAndPicksTheLast(t *testing.T) {
-	first := ResultLine(resultWithImage("repo@sha256:first"))
-	last := ResultLine(resultWithImage("repo@sha256:last"))
+	first := Line(resultWithImage("repo@sha256:first"))
+	last := Line(resultWithImage("repo@sha256:last"))
 	tests := map[string]string{
 		"bare lines": first + "\n" + last + "\n",
 		"dagger plain progress": "12:03:02 ┃ building\n" +
@@ -31,19 +31,19 @@ func TestFindResultToleratesPrefixesAndPicksTheLast(t *testing.T) {
 		"CRLF line ends":   first + "\r\n" + last + "\r\n",
 		"trailing text after the JSON": first + " (1.2s)\n" +
 			"Error: input: pipeline.deploy resolve: " + last + "  \x1b[2m[0.4s]\x1b[0m\n",
-		"a prefix that quotes the marker": `echo "` + ResultMarker + `" ` + first + "\n" +
-			`grep "` + ResultMarker + `" | ` + last + "\n",
+		"a prefix that quotes the marker": `echo "` + Marker + `" ` + first + "\n" +
+			`grep "` + Marker + `" | ` + last + "\n",
 		"the error printed as a Go-quoted string": first + "\n" +
 			"Error: " + strconv.Quote("deploy to staging: succeeded\n"+last) + " (exit 1)\n",
 		"the error printed inside JSON": first + "\n" +
 			`{"level":"error","msg":` + jsonString(t, "deploy failed\n"+last) + "}\n",
 		"a quoted error without its closing quote": first + "\n" +
 			"Error: " + strings.TrimSuffix(strconv.Quote(last), `"`) + "\r\n",
-		"a mangled last line keeps the good one": first + "\n" + last + "\n" + ResultMarker + `{"outcome":"failed","ima` + "\n",
+		"a mangled last line keeps the good one": first + "\n" + last + "\n" + Marker + `{"outcome":"failed","ima` + "\n",
 	}
 	for name, log := range tests {
 		t.Run(name, func(t *testing.T) {
-			got, found, err := FindResult(strings.NewReader(log))
+			got, found, err := Find(strings.NewReader(log))
 			if err != nil || !found {
 				t.Fatalf("found=%v err=%v in:\n%q", found, err, log)
 			}
@@ -70,8 +70,8 @@ func TestFindResultWithoutAResult(t *testing.T) {
 		"marker without its space": "grep ecs-deploy-result:deploy.log\n",
 	} {
 		t.Run(name, func(t *testing.T) {
-			got, found, err := FindResult(strings.NewReader(log))
-			if err != nil || found || got != (DeployResult{}) {
+			got, found, err := Find(strings.NewReader(log))
+			if err != nil || found || got != (Result{}) {
 				t.Errorf("want nothing found, got found=%v err=%v result=%#v", found, err, got)
 			}
 		})
@@ -80,10 +80,10 @@ func TestFindResultWithoutAResult(t *testing.T) {
 
 func TestFindResultReportsAMangledResult(t *testing.T) {
 	log := "building\n" +
-		"12:03:04 ┃ " + ResultMarker + `{"environment":"staging","outcome":"rolled-ba` + "\n" +
-		"12:03:05 ┃ " + ResultMarker + `{"environment":"staging"}` + "\n" +
+		"12:03:04 ┃ " + Marker + `{"environment":"staging","outcome":"rolled-ba` + "\n" +
+		"12:03:05 ┃ " + Marker + `{"environment":"staging"}` + "\n" +
 		"done\n"
-	_, found, err := FindResult(strings.NewReader(log))
+	_, found, err := Find(strings.NewReader(log))
 	if found || err == nil {
 		t.Fatalf("want an error, got found=%v err=%v", found, err)
 	}
@@ -97,8 +97,8 @@ func TestFindResultReportsAMangledResult(t *testing.T) {
 func TestFindResultReadsPastVeryLongLines(t *testing.T) {
 	// Longer than bufio.Scanner's 64 KiB token limit.
 	long := strings.Repeat("x", 256<<10)
-	log := long + "\n" + "[deploy] " + ResultLine(resultWithImage("repo@sha256:last")) + "\n" + long
-	got, found, err := FindResult(strings.NewReader(log))
+	log := long + "\n" + "[deploy] " + Line(resultWithImage("repo@sha256:last")) + "\n" + long
+	got, found, err := Find(strings.NewReader(log))
 	if err != nil || !found || got.Image != "repo@sha256:last" {
 		t.Errorf("found=%v err=%v result=%#v", found, err, got)
 	}
@@ -106,11 +106,11 @@ func TestFindResultReadsPastVeryLongLines(t *testing.T) {
 
 func TestFindResultReadError(t *testing.T) {
 	broken := errors.New("disk gone")
-	_, found, err := FindResult(iotest.TimeoutReader(strings.NewReader(strings.Repeat("log line\n", 1<<12))))
+	_, found, err := Find(iotest.TimeoutReader(strings.NewReader(strings.Repeat("log line\n", 1<<12))))
 	if found || err == nil || !strings.Contains(err.Error(), "reading the deploy log") {
 		t.Errorf("want a read error, got found=%v err=%v", found, err)
 	}
-	_, _, err = FindResult(iotest.ErrReader(broken))
+	_, _, err = Find(iotest.ErrReader(broken))
 	if !errors.Is(err, broken) {
 		t.Errorf("the cause must be kept: %v", err)
 	}

@@ -1,4 +1,9 @@
-package ghactions
+// Package resultline is a deploy's result as one log line: the contract between the Dagger
+// function, which runs in a container and can only print, and the runner-side GitHub Actions
+// report (cmd/github-report), which finds the line in the log and turns it into the step summary,
+// outputs and annotations. It lives apart from ghactions so that the GitHub Actions I/O depends on
+// nothing of this module, and apart from report so that report stays free of third-party code.
+package resultline
 
 import (
 	"bytes"
@@ -11,20 +16,21 @@ import (
 
 	"github.com/distribution/reference"
 
+	"dagger/pipeline/ghactions"
 	"dagger/pipeline/report"
 )
 
-// ResultMarker starts the one log line that carries a deploy's result. A
+// Marker starts the one log line that carries a deploy's result. A
 // Dagger function runs in a container and cannot reach the runner's
 // GITHUB_OUTPUT or GITHUB_STEP_SUMMARY, so it prints this line and a later
 // workflow step (cmd/github-report) finds it in the log and reports it.
-const ResultMarker = "ecs-deploy-result: "
+const Marker = "ecs-deploy-result: "
 
-// DeployResult is the machine-readable result of one deploy, as printed by
-// ResultLine and read back by FindResult. Its JSON field names are a contract
+// Result is the machine-readable result of one deploy, as printed by
+// Line and read back by Find. Its JSON field names are a contract
 // between the Dagger function and the runner-side reporter: add fields, never
 // rename them.
-type DeployResult struct {
+type Result struct {
 	// Environment is the environments.json name, e.g. "staging".
 	Environment string `json:"environment"`
 	// Outcome is a report.Outcome: succeeded, unchanged, started, rolled-back, failed, superseded or interrupted.
@@ -43,15 +49,15 @@ type DeployResult struct {
 	// APICalls counts the AWS calls the deploy made, retries included.
 	APICalls int `json:"apiCalls"`
 	// Diagnosis explains a failure; nil on success.
-	Diagnosis *DeployDiagnosis `json:"diagnosis,omitempty"`
+	Diagnosis *Diagnosis `json:"diagnosis,omitempty"`
 	// Error is set by the caller when the deploy failed for a reason the
 	// engine's Result does not cover: before any AWS change (bad input,
 	// access denied), or after a good rollout (the smoke test).
 	Error string `json:"error,omitempty"`
 }
 
-// DeployDiagnosis is report.Diagnosis in the result line.
-type DeployDiagnosis struct {
+// Diagnosis is report.Diagnosis in the result line.
+type Diagnosis struct {
 	// Summary is one line naming the failing evidence.
 	Summary string `json:"summary"`
 	// Evidence lists stopped tasks, unhealthy targets, the circuit breaker's reason...
@@ -69,11 +75,11 @@ type DeployDiagnosis struct {
 // FromDeploy converts the deploy engine's result for environment env; n words its next steps
 // as the deploy's caller would. A nil res (the deploy stopped before it changed anything in
 // AWS) gives the outcome "failed"; set Error to say why.
-func FromDeploy(env string, res *report.Result, n report.Names) DeployResult {
+func FromDeploy(env string, res *report.Result, n report.Names) Result {
 	if res == nil {
-		return DeployResult{Environment: env, Outcome: string(report.Failed)}
+		return Result{Environment: env, Outcome: string(report.Failed)}
 	}
-	out := DeployResult{
+	out := Result{
 		Environment:            env,
 		Outcome:                string(res.Outcome),
 		Cluster:                res.Cluster,
@@ -88,7 +94,7 @@ func FromDeploy(env string, res *report.Result, n report.Names) DeployResult {
 		out.DurationSeconds = math.Round(res.Finished.Sub(res.Started).Seconds()*1000) / 1000
 	}
 	if d := res.Diagnosis; d != nil {
-		out.Diagnosis = &DeployDiagnosis{
+		out.Diagnosis = &Diagnosis{
 			Summary:      d.Summary,
 			Evidence:     d.Evidence,
 			ServiceState: d.ServiceState,
@@ -101,11 +107,11 @@ func FromDeploy(env string, res *report.Result, n report.Names) DeployResult {
 	return out
 }
 
-// ResultLine renders r as the single log line FindResult looks for: the
-// ResultMarker followed by compact JSON, without a trailing newline. Print
+// Line renders r as the single log line Find looks for: the
+// Marker followed by compact JSON, without a trailing newline. Print
 // it as the last line of the deploy's output (on success) or of its error
 // (on failure).
-func ResultLine(r DeployResult) string {
+func Line(r Result) string {
 	if math.IsNaN(r.DurationSeconds) || math.IsInf(r.DurationSeconds, 0) {
 		r.DurationSeconds = 0 // JSON has no NaN; a lost duration beats a lost result
 	}
@@ -113,16 +119,16 @@ func ResultLine(r DeployResult) string {
 	enc := json.NewEncoder(&b)
 	// URLs and "<none>" stay readable in the raw log.
 	enc.SetEscapeHTML(false)
-	// Cannot fail: DeployResult holds only strings, finite numbers and slices.
+	// Cannot fail: Result holds only strings, finite numbers and slices.
 	_ = enc.Encode(r)
 	// encoding/json escapes control characters inside strings, so the only
 	// newline is the one Encode appends.
-	return ResultMarker + strings.TrimRight(b.String(), "\n")
+	return Marker + strings.TrimRight(b.String(), "\n")
 }
 
 // Succeeded reports whether the outcome is one the deploy engine returns
 // without an error and nothing else failed.
-func (r DeployResult) Succeeded() bool {
+func (r Result) Succeeded() bool {
 	if r.Error != "" {
 		return false
 	}
@@ -130,15 +136,15 @@ func (r DeployResult) Succeeded() bool {
 }
 
 // Duration is DurationSeconds as a time.Duration.
-func (r DeployResult) Duration() time.Duration {
+func (r Result) Duration() time.Duration {
 	return time.Duration(r.DurationSeconds * float64(time.Second))
 }
 
 // Summary is r as the step summary shows it: task definitions as
 // family:revision, the image split from its digest, and the diagnosis as
 // the deploy engine's callers render it, its next steps in n's words.
-func (r DeployResult) Summary(n report.Names) DeploySummary {
-	s := DeploySummary{
+func (r Result) Summary(n report.Names) ghactions.DeploySummary {
+	s := ghactions.DeploySummary{
 		Environment: r.Environment,
 		Outcome:     r.Outcome,
 		OldRevision: report.Revision(r.PreviousTaskDefinition),

@@ -1,4 +1,4 @@
-package ghactions
+package resultline
 
 import (
 	"math"
@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"dagger/pipeline/ghactions"
 	"dagger/pipeline/report"
 )
 
@@ -58,7 +59,7 @@ func (callerNames) Inputs(fields ...report.Field) string { return "" }
 
 func TestFromDeploy(t *testing.T) {
 	got := FromDeploy("staging", rolledBackDeploy(t), callerNames{})
-	want := DeployResult{
+	want := Result{
 		Environment:            "staging",
 		Outcome:                "rolled-back",
 		Cluster:                "acme",
@@ -69,7 +70,7 @@ func TestFromDeploy(t *testing.T) {
 		DeploymentID:           "ecs-svc/1234567890",
 		DurationSeconds:        133.456,
 		APICalls:               37,
-		Diagnosis: &DeployDiagnosis{
+		Diagnosis: &Diagnosis{
 			Summary:      `task 1a2b stopped: Essential container in task exited (exit code 1) <"web">`,
 			Evidence:     []string{"task 1a2b: exit code 1, reason: Essential container in task exited", "multi\nline & tab\tevidence"},
 			ServiceState: "back on service:41, 2/2 running",
@@ -95,7 +96,7 @@ func TestFromDeploy(t *testing.T) {
 }
 
 func TestResultLineIsOneLineOfStableJSON(t *testing.T) {
-	line := ResultLine(DeployResult{
+	line := Line(Result{
 		Environment:            "staging",
 		Outcome:                "succeeded",
 		Cluster:                "acme",
@@ -112,20 +113,20 @@ func TestResultLineIsOneLineOfStableJSON(t *testing.T) {
 		`"image":"repo@sha256:ab","previousTaskDefinition":"arn:old","taskDefinition":"arn:new","deploymentId":"ecs-svc/1",` +
 		`"durationSeconds":61.5,"apiCalls":12}`
 	if line != want {
-		t.Errorf("ResultLine:\n got %s\nwant %s", line, want)
+		t.Errorf("Line:\n got %s\nwant %s", line, want)
 	}
 
-	withDiagnosis := ResultLine(FromDeploy("staging", rolledBackDeploy(t), callerNames{}))
-	if strings.ContainsAny(withDiagnosis, "\r\n") || !strings.HasPrefix(withDiagnosis, ResultMarker+"{") {
-		t.Errorf("ResultLine must be one line starting with the marker: %q", withDiagnosis)
+	withDiagnosis := Line(FromDeploy("staging", rolledBackDeploy(t), callerNames{}))
+	if strings.ContainsAny(withDiagnosis, "\r\n") || !strings.HasPrefix(withDiagnosis, Marker+"{") {
+		t.Errorf("Line must be one line starting with the marker: %q", withDiagnosis)
 	}
 	for _, field := range []string{`"diagnosis":{"summary":`, `"evidence":[`, `"serviceState":`, `"nextSteps":[`, `"steps":[{"note":"read the logs of task 1a2b"},`, `{"action":"rollback","revision":"service:40"}`, `<\"web\">`, `multi\nline & tab\tevidence`} {
 		if !strings.Contains(withDiagnosis, field) {
-			t.Errorf("ResultLine lacks %s: %s", field, withDiagnosis)
+			t.Errorf("Line lacks %s: %s", field, withDiagnosis)
 		}
 	}
 
-	if got := ResultLine(DeployResult{Outcome: "failed", DurationSeconds: math.NaN()}); !strings.Contains(got, `"durationSeconds":0`) {
+	if got := Line(Result{Outcome: "failed", DurationSeconds: math.NaN()}); !strings.Contains(got, `"durationSeconds":0`) {
 		t.Errorf("a NaN duration must not lose the result: %s", got)
 	}
 }
@@ -133,9 +134,9 @@ func TestResultLineIsOneLineOfStableJSON(t *testing.T) {
 func TestResultLineRoundTrips(t *testing.T) {
 	want := FromDeploy("staging", rolledBackDeploy(t), callerNames{})
 	want.Error = "smoke test failed after the rollout: GET http://alb/healthz: 503"
-	got, found, err := FindResult(strings.NewReader(ResultLine(want)))
+	got, found, err := Find(strings.NewReader(Line(want)))
 	if err != nil || !found {
-		t.Fatalf("FindResult: found=%v err=%v", found, err)
+		t.Fatalf("Find: found=%v err=%v", found, err)
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("round trip:\n got %#v\nwant %#v", got, want)
@@ -147,11 +148,11 @@ func TestSucceeded(t *testing.T) {
 		report.Succeeded: true, report.Unchanged: true, report.Started: true,
 		report.RolledBack: false, report.Failed: false, report.Superseded: false, report.Interrupted: false, "": false,
 	} {
-		if got := (DeployResult{Outcome: string(outcome)}).Succeeded(); got != want {
+		if got := (Result{Outcome: string(outcome)}).Succeeded(); got != want {
 			t.Errorf("outcome %q: Succeeded() = %v, want %v", outcome, got, want)
 		}
 	}
-	if (DeployResult{Outcome: "succeeded", Error: "smoke test failed"}).Succeeded() {
+	if (Result{Outcome: "succeeded", Error: "smoke test failed"}).Succeeded() {
 		t.Error("a good rollout whose smoke test failed is not a success")
 	}
 }
@@ -160,7 +161,7 @@ func TestResultSummary(t *testing.T) {
 	res := FromDeploy("staging", rolledBackDeploy(t), callerNames{})
 	res.Error = "deploy to staging: rolled back"
 	got := res.Summary(report.Plain)
-	want := DeploySummary{
+	want := ghactions.DeploySummary{
 		Environment: "staging",
 		Service:     "acme/service",
 		Image:       "123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme/service:1.4.0",
@@ -186,7 +187,7 @@ func TestResultSummary(t *testing.T) {
 		t.Errorf("Summary:\n got %#v\nwant %#v", got, want)
 	}
 
-	unchanged := DeployResult{Environment: "dev", Outcome: "unchanged", Image: "repo:1", PreviousTaskDefinition: testOldARN, TaskDefinition: testOldARN, DurationSeconds: 0.25}
+	unchanged := Result{Environment: "dev", Outcome: "unchanged", Image: "repo:1", PreviousTaskDefinition: testOldARN, TaskDefinition: testOldARN, DurationSeconds: 0.25}
 	if s := unchanged.Summary(report.Plain); s.OldRevision != "service:41" || s.NewRevision != "" || s.Digest != "" || s.Image != "repo:1" || s.Duration != "250ms" || s.APICalls != "" || s.Diagnosis != "" {
 		t.Errorf("unchanged deploy: %#v", s)
 	}
@@ -199,7 +200,7 @@ func TestResultSummary(t *testing.T) {
 		"web:v1@" + digest:          {"docker.io/library/web:v1", digest},
 		"not a reference@" + digest: {"not a reference@" + digest, ""},
 	} {
-		s := DeployResult{Image: image}.Summary(report.Plain)
+		s := Result{Image: image}.Summary(report.Plain)
 		if [2]string{s.Image, s.Digest} != want {
 			t.Errorf("image %q: Image, Digest = %q, %q; want %q, %q", image, s.Image, s.Digest, want[0], want[1])
 		}
