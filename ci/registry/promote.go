@@ -14,6 +14,14 @@ import (
 // published the commit's image to this registry: there is nothing to promote.
 var ErrNotDeployedFrom = errors.New("the commit was not deployed to the environment promoted from")
 
+// notDeployedError is ErrNotDeployedFrom worded for the person deploying, who needs what, why
+// and what to do more than the sentinel's name.
+type notDeployedError string
+
+func (e notDeployedError) Error() string { return string(e) }
+
+func (notDeployedError) Is(target error) bool { return target == ErrNotDeployedFrom }
+
 // commitTagPattern is release.Info.CommitTag's form: the only tag every published image carries.
 var commitTagPattern = regexp.MustCompile(`^sha-[0-9a-f]{12}$`)
 
@@ -49,11 +57,11 @@ func PromotedImage(ctx context.Context, api ImageAPI, p Promotion) (string, erro
 	digest, err := describeTag(ctx, api, p.RepositoryName, p.CommitTag)
 	switch {
 	case errors.Is(err, errNoSuchTag):
-		return "", fmt.Errorf("%w: no image tagged %s in %s. %s is promoted from %s, not built: it deploys only what %s deployed, "+
+		return "", notDeployedError(fmt.Sprintf("no image tagged %s in %s. %s is promoted from %s, not built: it deploys only what %s deployed, "+
 			"and %s has not deployed this commit (%s), or its image has not reached %s's registry yet; "+
 			"deploy this commit to %s first (%s), then to %s again, or pass --image=REPO@sha256:… to deploy an image that is already published",
-			ErrNotDeployedFrom, p.CommitTag, p.Repository, p.Env, p.From, p.From,
-			p.From, strings.TrimPrefix(p.CommitTag, "sha-"), p.Env, p.From, p.DeployFrom, p.Env)
+			p.CommitTag, p.Repository, p.Env, p.From, p.From,
+			p.From, strings.TrimPrefix(p.CommitTag, "sha-"), p.Env, p.From, p.DeployFrom, p.Env))
 	case errors.Is(err, errNoSuchRepository):
 		return "", fmt.Errorf("ECR repository %s not found: %s is promoted from %s and deploys the images %s published, found in its own registry; "+
 			"create the repository and replicate %s's ECR to it (ECR cross-account replication), or point ecrRepository of %s at a repository both share",

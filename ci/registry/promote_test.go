@@ -3,6 +3,8 @@ package registry_test
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -133,5 +135,17 @@ func TestPromotedImageAgainstMoto(t *testing.T) {
 	images, err := client.ListImages(ctx, &ecr.ListImagesInput{RepositoryName: aws.String("acme/service")})
 	if err != nil || len(images.ImageIds) != 1 {
 		t.Errorf("ListImages = %+v, %v; want the one image pushed", images, err)
+	}
+}
+
+// The README shows the error a person meets; it must be the real one.
+func TestPromotedImageErrorInREADME(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = registry.PromotedImage(context.Background(), &describeImages{out: &ecr.DescribeImagesOutput{}}, promotion("sha-3f2a9c41d0b7"))
+	if err == nil || !strings.Contains(string(readme), "\n    "+err.Error()+"\n") {
+		t.Errorf("README.md (Environments, Promotion) must show the error as it is:\n    %v", err)
 	}
 }
