@@ -22,14 +22,18 @@ import (
 // check, build, publish to the environment's ECR repository, register a new task-definition
 // revision, update the service, wait for the rollout and the load balancer's target health, and
 // roll back automatically on failure with a diagnosis; then smoke-test through the load balancer.
-// With --image it promotes an image that is already published (the same digest staging ran) and
-// skips the build. --env=local needs no AWS: it runs the image as a service and smoke-tests it.
+// An environment with promoteFrom (prod from staging) builds nothing: it deploys the digest
+// that environment deployed for this commit, found by its sha-<12 hex> tag in this environment's
+// ECR repository, and fails before changing anything when there is none. With --image it deploys
+// an image that is already published and skips the build. --env=local needs no AWS: it runs the
+// image as a service and smoke-tests it.
 // +cache="never"
 func (m *Pipeline) Deploy(
 	ctx context.Context,
 	// The environment, as named in ci/environments.json (e.g. local, dev, staging, prod).
 	env string,
-	// An image that is already published, pinned by digest (REPO@sha256:…), to promote instead of building.
+	// An image that is already published, pinned by digest (REPO@sha256:…), to deploy instead of
+	// building (or, for an environment with promoteFrom, instead of the one promoted).
 	// +optional
 	image string,
 	// On failure, leave the service as it is instead of rolling back.
@@ -75,11 +79,7 @@ func (m *Pipeline) deployECS(ctx context.Context, target environments.Environmen
 	if err != nil {
 		return nil, err
 	}
-	if image == "" {
-		if image, err = m.buildAndPublish(ctx, cfg, target); err != nil {
-			return nil, err
-		}
-	} else if _, err := release.RequireDigest(image); err != nil {
+	if image, err = m.imageToDeploy(ctx, cfg, target, image); err != nil {
 		return nil, err
 	}
 	opts := deploy.Options{
@@ -101,6 +101,39 @@ func (m *Pipeline) deployECS(ctx context.Context, target environments.Environmen
 		return res, fmt.Errorf("the rollout succeeded but the smoke test through the load balancer failed: %w", err)
 	}
 	return res, nil
+}
+
+// imageToDeploy is the digest-pinned image a deploy takes: --image when given, else the one the
+// environment promotes, else a fresh build of the checkout.
+func (m *Pipeline) imageToDeploy(ctx context.Context, cfg aws.Config, target environments.Environment, image string) (string, error) {
+	switch {
+	case image != "":
+		_, err := release.RequireDigest(image)
+		return image, err
+	case target.Promoted():
+		return m.promotedImage(ctx, cfg, target)
+	default:
+		return m.buildAndPublish(ctx, cfg, target)
+	}
+}
+
+// promotedImage is the image the environment's promoteFrom deployed for the checkout's commit.
+func (m *Pipeline) promotedImage(ctx context.Context, cfg aws.Config, target environments.Environment) (string, error) {
+	facts, err := m.gitFacts(ctx)
+	if err != nil {
+		return "", err
+	}
+	if !facts.Info.Tracked() {
+		return "", untrackedPromoteError(target.Name, target.PromoteFrom)
+	}
+	return registry.PromotedImage(ctx, ecr.NewFromConfig(cfg), registry.Promotion{
+		Env:            target.Name,
+		From:           target.PromoteFrom,
+		Repository:     target.ImageRepository(),
+		RepositoryName: target.ECRRepository,
+		CommitTag:      facts.Info.CommitTag(),
+		DeployFrom:     "`dagger call deploy --env=" + target.PromoteFrom + "`",
+	})
 }
 
 // buildAndPublish checks the checkout, then pushes its image to the environment's ECR repository

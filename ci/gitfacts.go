@@ -75,8 +75,19 @@ func (m *Pipeline) gitFacts(ctx context.Context) (checkout, error) {
 // untrackedPublishError is why an untracked tree is never published: its image could not be traced
 // back to a commit, and its tags would have nothing to derive from.
 func untrackedPublishError(what string) error {
-	return fmt.Errorf("%s needs the commit: image tags and the deployed version are derived from git, and this "+
+	return untrackedError(what, "image tags and the deployed version are derived from git")
+}
+
+// untrackedPromoteError is why an environment promoted from another cannot deploy an untracked
+// tree: the image it takes is found by the commit's tag, and there is no commit.
+func untrackedPromoteError(env, from string) error {
+	return untrackedError(fmt.Sprintf("a deploy to %s, which is promoted from %s,", env, from),
+		fmt.Sprintf("it deploys the image %s deployed for the commit, found by its sha-<12 hex> tag", from))
+}
+
+func untrackedError(what, why string) error {
+	return fmt.Errorf("%s needs the commit: %s, and this "+
 		"source has no .git directory (a source archive, or CodePipeline's default zip source); run from a git "+
 		"checkout (in CodePipeline, set the source action's output to a full clone), or deploy an image that "+
-		"is already published with --image=REPO@sha256:…", what)
+		"is already published with --image=REPO@sha256:…", what, why)
 }

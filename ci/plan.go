@@ -13,14 +13,15 @@ import (
 var unpublishedDigest = "sha256:" + strings.Repeat("0", 64)
 
 // Plan shows what deploy would change on an ECS environment — a readable diff of the task
-// definition and the service — and changes nothing. Without --image it plans the image this
-// checkout would publish, whose digest is known only once it is pushed.
+// definition and the service — and changes nothing. Without --image it plans the image deploy
+// would take: for an environment with promoteFrom, the digest promoted for this commit; else the
+// image this checkout would publish, whose digest is known only once it is pushed.
 // +cache="never"
 func (m *Pipeline) Plan(
 	ctx context.Context,
 	// The environment, as named in ci/environments.json.
 	env string,
-	// The image a promotion would deploy, pinned by digest (REPO@sha256:…).
+	// The image a deploy with --image would deploy, pinned by digest (REPO@sha256:…).
 	// +optional
 	image string,
 ) (string, error) {
@@ -28,8 +29,15 @@ func (m *Pipeline) Plan(
 	if err != nil {
 		return "", err
 	}
-	placeholder := ""
-	if image == "" {
+	placeholder, promoted := "", ""
+	switch {
+	case image == "" && target.Promoted():
+		if image, err = m.promotedImage(ctx, cfg, target); err != nil {
+			return "", err
+		}
+		// The diff shows the digest; this line says where it comes from, which the diff cannot.
+		promoted = fmt.Sprintf("image promoted from %s for this commit: %s\n", target.PromoteFrom, image)
+	case image == "":
 		facts, err := m.gitFacts(ctx)
 		if err != nil {
 			return "", err
@@ -39,8 +47,10 @@ func (m *Pipeline) Plan(
 		}
 		image = target.ImageRepository() + "@" + unpublishedDigest
 		placeholder = fmt.Sprintf(":%s@(digest known once published)", facts.Info.Tags()[0])
-	} else if _, err := release.RequireDigest(image); err != nil {
-		return "", err
+	default:
+		if _, err := release.RequireDigest(image); err != nil {
+			return "", err
+		}
 	}
 	opts := deploy.Options{
 		Target: deploy.Target{Cluster: target.Cluster, Service: target.Service, Container: target.Container},
@@ -55,6 +65,7 @@ func (m *Pipeline) Plan(
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "plan for %s (nothing was changed):\n", target.Name)
+	b.WriteString(promoted)
 	if err := preview.Render(&b); err != nil {
 		return "", err
 	}

@@ -149,6 +149,38 @@ func testAWS(t *testing.T, w *workspace) {
 		e.changedNothing(t)
 	})
 
+	t.Run("promotion", func(t *testing.T) {
+		e := serveFake(t, m, fakeaws.HealthyRollout(time.Second), repo+"@"+released)
+		tag := "sha-" + w.head(t)[:12]
+		r := w.mustFail(t, e.aws("deploy", "--env=fake-promoted")...)
+		wantIn(t, r, "no image tagged "+tag+" in "+repo, "fake-promoted is promoted from fake, not built",
+			"deploy this commit to fake first (`dagger call deploy --env=fake`)")
+		noSecret(t, r)
+		e.changedNothing(t)
+
+		// What fake's publish would have pushed for this commit (another manifest, another digest).
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		put, err := ecr.NewFromConfig(m.Config).PutImage(ctx, &ecr.PutImageInput{RepositoryName: aws.String("web"),
+			ImageManifest: aws.String(strings.Replace(minimalManifest, `"layers":[]`, `"layers":[],"annotations":{"e2e":"promoted"}`, 1)),
+			ImageTag:      aws.String(tag)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		promoted := repo + "@" + aws.ToString(put.Image.ImageId.ImageDigest)
+
+		r = w.mustCall(t, e.aws("plan", "--env=fake-promoted")...)
+		wantIn(t, r, "plan for fake-promoted (nothing was changed)", "image promoted from fake for this commit: "+promoted)
+		e.changedNothing(t)
+
+		r = w.mustCall(t, e.aws("deploy", "--env=fake-promoted")...)
+		wantIn(t, r, "deploy to fake-promoted: succeeded", "registered web:2", aws.ToString(put.Image.ImageId.ImageDigest))
+		noSecret(t, r)
+		if strings.Contains(r.output(), "== lint ==") {
+			t.Errorf("a promoted deploy must not check or build:\n%s", r.output())
+		}
+	})
+
 	t.Run("moto", func(t *testing.T) {
 		e := awsEndpoint{arg: "--aws-endpoint=tcp://localhost:" + m.Endpoint[strings.LastIndex(m.Endpoint, ":")+1:]}
 		r := w.mustCall(t, e.aws("status", "--env=moto")...)

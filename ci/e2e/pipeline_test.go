@@ -28,7 +28,8 @@ func TestPipeline(t *testing.T) {
 }
 
 // addTestEnvironments gives the workspace's environments.json what the suite deploys to: a local
-// environment that gives up sooner, and ECS environments served by the scenario fake and moto.
+// environment that gives up sooner, and ECS environments served by the scenario fake and moto
+// (one of them promoted from another).
 func addTestEnvironments(t *testing.T, dir string) {
 	ecs := func(cluster, service, account string) map[string]any {
 		return map[string]any{
@@ -43,6 +44,9 @@ func addTestEnvironments(t *testing.T, dir string) {
 		envs["fake"] = ecs("demo", "web", motoAccount)
 		envs["other-account"] = ecs("demo", "web", "999999999999")
 		envs["moto"] = ecs(motoCluster, motoService, motoAccount)
+		// Deploys what fake deployed for the commit, the way prod takes staging's digest.
+		envs["fake-promoted"] = ecs("demo", "web", motoAccount)
+		envs["fake-promoted"].(map[string]any)["promoteFrom"] = "fake"
 	})
 }
 

@@ -25,6 +25,9 @@
 //	requiresApproval  true when a person must approve the deploy             (default false)
 //	deployOn          {"event": "push", "branches": ["main", "feature/*"]} or {"event": "release"};
 //	                  absent means manual deploys only
+//	promoteFrom       another ECS environment, e.g. "staging": a deploy builds nothing and takes the
+//	                  image that one deployed for the commit (its sha-<12 hex> tag in this
+//	                  environment's own ECR repository)                     (ecs: optional)
 package environments
 
 import (
@@ -91,7 +94,14 @@ type Environment struct {
 	// WaitTimeout bounds the wait for the rollout to become stable; zero for an ECS environment
 	// means the deploy engine derives it from the target groups.
 	WaitTimeout time.Duration
+	// PromoteFrom names the environment whose deployed image a deploy here takes instead of
+	// building one; empty when deploys build.
+	PromoteFrom string
 }
+
+// Promoted reports whether a deploy takes the image another environment deployed rather than
+// building it: what reaches it was tried there first.
+func (e Environment) Promoted() bool { return e.PromoteFrom != "" }
 
 // IsLocal reports whether the environment runs without AWS.
 func (e Environment) IsLocal() bool { return e.Kind == KindLocal }

@@ -28,6 +28,7 @@ type environmentJSON struct {
 	SmokeTestPath    string        `json:"smokeTestPath"`
 	SmokeTestURL     string        `json:"smokeTestURL"`
 	WaitTimeout      string        `json:"waitTimeout"`
+	PromoteFrom      string        `json:"promoteFrom"`
 }
 
 // deployOnJSON mirrors the deployOn object.

@@ -27,7 +27,7 @@ var (
 const maxWaitTimeout = 3 * time.Hour
 
 // awsKeys are the settings that only make sense for an environment on AWS.
-var awsKeys = []string{"region", "accountId", "ecrRepository", "cluster", "service", "container", "taskDefinition", "smokeTestURL"}
+var awsKeys = []string{"region", "accountId", "ecrRepository", "cluster", "service", "container", "taskDefinition", "smokeTestURL", "promoteFrom"}
 
 // validate checks every raw environment and the environments against each
 // other, collecting all problems.
@@ -36,7 +36,8 @@ func validate(envs []rawEnvironment) []Problem {
 	for _, env := range envs {
 		problems = append(problems, validateEnvironment(env)...)
 	}
-	return append(problems, validateTriggers(envs)...)
+	problems = append(problems, validateTriggers(envs)...)
+	return append(problems, validatePromotions(envs)...)
 }
 
 func validateEnvironment(env rawEnvironment) []Problem {
@@ -222,6 +223,7 @@ func (r rawEnvironment) environment() Environment {
 		RequiresApproval: j.RequiresApproval,
 		SmokeTestPath:    j.SmokeTestPath,
 		SmokeTestURL:     strings.TrimRight(j.SmokeTestURL, "/"),
+		PromoteFrom:      j.PromoteFrom,
 	}
 	if env.SmokeTestURL == NoSmokeTest {
 		env.SmokeTestURL = ""

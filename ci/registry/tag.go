@@ -35,6 +35,29 @@ func ResolveTag(ctx context.Context, api ImageAPI, repositoryName, tag string) (
 	if err := release.ValidateTag(tag); err != nil {
 		return "", fmt.Errorf("resolve image tag: %q is not an image tag, so no image is stored under it: %w", tag, err)
 	}
+	digest, err := describeTag(ctx, api, repositoryName, tag)
+	switch {
+	case errors.Is(err, errNoSuchTag):
+		return "", fmt.Errorf("image tag %q not found in ECR repository %s: there is no image to go back to under that name; "+
+			"check the tag (`aws ecr describe-images --repository-name %s` lists the tags), or pass the digest or revision to roll back to", tag, repositoryName, repositoryName)
+	case errors.Is(err, errNoSuchRepository):
+		return "", fmt.Errorf("ECR repository %s not found in this account and region: cannot resolve image tag %q; "+
+			"check ecrRepository of the environment and the AWS region (`aws ecr describe-repositories` lists them)", repositoryName, tag)
+	case err != nil:
+		return "", fmt.Errorf("resolve image tag %q in ECR repository %s: %w", tag, repositoryName, err)
+	}
+	return digest, nil
+}
+
+// Why describeTag found no image; callers word them for what they were looking for.
+var (
+	errNoSuchTag        = errors.New("no image has the tag")
+	errNoSuchRepository = errors.New("no such repository")
+)
+
+// describeTag asks ECR for the digest of the image tagged tag in repositoryName. It wraps
+// errNoSuchTag or errNoSuchRepository when ECR has nothing under that name.
+func describeTag(ctx context.Context, api ImageAPI, repositoryName, tag string) (string, error) {
 	out, err := api.DescribeImages(ctx, &ecr.DescribeImagesInput{
 		RepositoryName: aws.String(repositoryName),
 		ImageIds:       []types.ImageIdentifier{{ImageTag: aws.String(tag)}},
@@ -43,21 +66,19 @@ func ResolveTag(ctx context.Context, api ImageAPI, repositoryName, tag string) (
 	var noRepo *types.RepositoryNotFoundException
 	switch {
 	case errors.As(err, &notFound):
-		return "", fmt.Errorf("image tag %q not found in ECR repository %s: there is no image to go back to under that name; "+
-			"check the tag (`aws ecr describe-images --repository-name %s` lists the tags), or pass the digest or revision to roll back to", tag, repositoryName, repositoryName)
+		return "", errNoSuchTag
 	case errors.As(err, &noRepo):
-		return "", fmt.Errorf("ECR repository %s not found in this account and region: cannot resolve image tag %q; "+
-			"check ecrRepository of the environment and the AWS region (`aws ecr describe-repositories` lists them)", repositoryName, tag)
+		return "", errNoSuchRepository
 	case err != nil:
-		return "", fmt.Errorf("resolve image tag %q in ECR repository %s: DescribeImages: %w; check the AWS credentials and that they allow ecr:DescribeImages", tag, repositoryName, err)
+		return "", fmt.Errorf("DescribeImages: %w; check the AWS credentials and that they allow ecr:DescribeImages", err)
 	}
 	if out == nil || len(out.ImageDetails) == 0 {
-		return "", fmt.Errorf("image tag %q not found in ECR repository %s: DescribeImages returned no image; "+
-			"check the tag (`aws ecr describe-images --repository-name %s` lists the tags)", tag, repositoryName, repositoryName)
+		// ECR answers a missing tag with ImageNotFoundException; an empty answer means the same.
+		return "", errNoSuchTag
 	}
 	digest := aws.ToString(out.ImageDetails[0].ImageDigest)
 	if !release.IsSHA256Digest(digest) {
-		return "", fmt.Errorf("image tag %q in ECR repository %s: ECR answered the digest %q, not sha256:<64 hex>; check that the endpoint is ECR", tag, repositoryName, digest)
+		return "", fmt.Errorf("ECR answered the digest %q for tag %q, not sha256:<64 hex>; check that the endpoint is ECR", digest, tag)
 	}
 	return digest, nil
 }

@@ -28,7 +28,7 @@ func (i Info) Tags() []string {
 	if !i.Tracked() {
 		return nil
 	}
-	tags := []string{"sha-" + i.ShortCommit}
+	tags := []string{i.CommitTag()}
 	if v := i.Semver; v != nil {
 		tags = append(tags, "v"+ociTagVersion(v))
 		if v.Prerelease() == "" {
@@ -36,6 +36,15 @@ func (i Info) Tags() []string {
 		}
 	}
 	return tags
+}
+
+// CommitTag is the "sha-<12 hex>" tag every published image of the commit carries, by which an
+// environment promoted from another finds the image that one deployed; "" when untracked.
+func (i Info) CommitTag() string {
+	if !i.Tracked() {
+		return ""
+	}
+	return "sha-" + i.ShortCommit
 }
 
 func ociTagVersion(v *semver.Version) string { return strings.ReplaceAll(v.String(), "+", "_") }
