@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/acme/service/app/internal/respond"
 )
 
 // blockingHandler is a test-only endpoint that stays in flight until the test releases it.
@@ -33,7 +35,7 @@ func (h *blockingHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.enteredOnce.Do(func() { close(h.entered) })
 	select {
 	case <-h.release:
-		writeJSON(w, http.StatusOK, map[string]string{"slow": "finished"})
+		respond.JSON(w, http.StatusOK, map[string]string{"slow": "finished"})
 	case <-r.Context().Done():
 	}
 }
@@ -239,7 +241,7 @@ func TestPanickingHandlerAnswers500AndServiceKeepsServing(t *testing.T) {
 	if resp.status != http.StatusInternalServerError {
 		t.Fatalf("GET /test/panic = %d, want 500", resp.status)
 	}
-	if got := decodeJSON[errorResponse](t, resp); got.Error != "internal server error" {
+	if got := decodeJSON[respond.Error](t, resp); got.Error != "internal server error" {
 		t.Errorf("500 body = %+v, want the generic error, never the panic value", got)
 	}
 	panicked := logs.waitFor(t, withMsg("handler panicked"), `"handler panicked"`)

@@ -1,6 +1,10 @@
 package main
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/acme/service/app/internal/respond"
+)
 
 // greeting is the body of GET /, the endpoint smoke tests hit after a deploy.
 type greeting struct {
@@ -21,7 +25,7 @@ const (
 func handleRoot(build buildInfo) http.HandlerFunc {
 	body := greeting{Message: "hello from acme service", Version: build.Version}
 	return func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, body)
+		respond.JSON(w, http.StatusOK, body)
 	}
 }
 
@@ -30,15 +34,15 @@ func handleRoot(build buildInfo) http.HandlerFunc {
 func handleHealth(drain *drainState) http.HandlerFunc {
 	return func(w http.ResponseWriter, _ *http.Request) {
 		if drain.active() {
-			writeJSON(w, http.StatusServiceUnavailable, healthStatus{Status: healthDraining})
+			respond.JSON(w, http.StatusServiceUnavailable, healthStatus{Status: healthDraining})
 			return
 		}
-		writeJSON(w, http.StatusOK, healthStatus{Status: healthOK})
+		respond.JSON(w, http.StatusOK, healthStatus{Status: healthOK})
 	}
 }
 
 func handleVersion(build buildInfo) http.HandlerFunc {
 	return func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, build)
+		respond.JSON(w, http.StatusOK, build)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"runtime/debug"
 	"time"
+
+	"github.com/acme/service/app/internal/respond"
 )
 
 // newLogger returns the JSON logger: one object per line on w, which CloudWatch Logs (the awslogs
@@ -59,7 +61,7 @@ func logRequests(logger *slog.Logger, next http.Handler) http.Handler {
 				logger.Error("handler panicked", "method", r.Method, "path", r.URL.Path,
 					"panic", fmt.Sprint(recovered), "stack", string(debug.Stack()))
 				if !rec.wroteHeader {
-					writeJSON(rec, http.StatusInternalServerError, errorResponse{Error: "internal server error"})
+					respond.JSON(rec, http.StatusInternalServerError, respond.Error{Error: "internal server error"})
 				}
 			}
 			if r.Method == http.MethodHead {

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/acme/service/app/internal/respond"
 )
 
 // router dispatches on exact path and method, answering unknown paths with a JSON 404 and known paths
@@ -28,7 +30,7 @@ func (rt *router) handle(method, path string, h http.Handler) {
 func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	byMethod, ok := rt.routes[r.URL.Path]
 	if !ok {
-		writeJSON(w, http.StatusNotFound, errorResponse{Error: "not found"})
+		respond.JSON(w, http.StatusNotFound, respond.Error{Error: "not found"})
 		return
 	}
 	h, ok := byMethod[r.Method]
@@ -39,7 +41,7 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		allowed := allowedMethods(byMethod)
 		w.Header().Set("Allow", strings.Join(allowed, ", "))
-		writeJSON(w, http.StatusMethodNotAllowed, errorResponse{Error: "method not allowed", Allowed: allowed})
+		respond.JSON(w, http.StatusMethodNotAllowed, respond.Error{Error: "method not allowed", Allowed: allowed})
 		return
 	}
 	h.ServeHTTP(w, r)

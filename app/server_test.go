@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/acme/service/app/internal/respond"
 )
 
 // runResult is the outcome of a run started by startRun; err is valid once done is closed.
@@ -111,7 +113,7 @@ func TestRunServesEndpoints(t *testing.T) {
 		if resp.status != http.StatusNotFound {
 			t.Fatalf("GET /nope = %d, want 404", resp.status)
 		}
-		if got := decodeJSON[errorResponse](t, resp); got.Error != "not found" {
+		if got := decodeJSON[respond.Error](t, resp); got.Error != "not found" {
 			t.Errorf("GET /nope body = %+v, want error \"not found\"", got)
 		}
 	})
@@ -124,7 +126,7 @@ func TestRunServesEndpoints(t *testing.T) {
 		if allow := resp.header.Get("Allow"); allow != "GET, HEAD" {
 			t.Errorf("Allow = %q, want \"GET, HEAD\"", allow)
 		}
-		got := decodeJSON[errorResponse](t, resp)
+		got := decodeJSON[respond.Error](t, resp)
 		if got.Error != "method not allowed" || strings.Join(got.Allowed, ",") != "GET,HEAD" {
 			t.Errorf("POST /health body = %+v, want method not allowed with GET, HEAD", got)
 		}

@@ -19,6 +19,7 @@ func TestPipeline(t *testing.T) {
 	t.Run("container", func(t *testing.T) { testContainer(t, w) })
 	t.Run("dev", func(t *testing.T) { testDev(t, w) })
 	t.Run("serve", func(t *testing.T) { testServe(t, w) })
+	t.Run("validate", func(t *testing.T) { testValidate(t, w) })
 	t.Run("deploy local", func(t *testing.T) { testDeployLocal(t, w) })
 	t.Run("aws", func(t *testing.T) { testAWS(t, w) })
 	t.Run("dotenv", func(t *testing.T) { testDotEnv(t, w) })
@@ -48,6 +49,26 @@ func addTestEnvironments(t *testing.T, dir string) {
 		envs["fake-promoted"] = ecs("demo", "web", motoAccount)
 		envs["fake-promoted"].(map[string]any)["promoteFrom"] = "fake"
 	})
+}
+
+// testValidate checks the workspace's environments file, then a copy whose prod names a
+// task-definition file that is not in the repository: found without a deploy, and named.
+func testValidate(t *testing.T, w *workspace) {
+	ok := w.mustCall(t, "call", "validate")
+	wantIn(t, ok, "ci/environments.json: 7 environments, all valid: dev, fake, local, moto, other-account, prod, staging")
+
+	broken := w.path("ci/broken-environments.json")
+	writeFile(t, broken, readFile(t, w.path("ci/environments.json")), 0o644)
+	defer os.Remove(broken)
+	editJSON(t, broken, func(doc map[string]any) {
+		doc["environments"].(map[string]any)["prod"].(map[string]any)["taskDefinition"] = "deploy/prod.json"
+	})
+	r := w.call(t, "call", "validate", "--file=ci/broken-environments.json")
+	if r.code == 0 {
+		t.Fatalf("validate of a file naming a missing task definition succeeded: %v", r)
+	}
+	wantIn(t, r, "ci/broken-environments.json has 1 problem:",
+		`environment "prod", key "taskDefinition": "deploy/prod.json" is not in the repository`)
 }
 
 func testCheck(t *testing.T, w *workspace) {

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"dagger/pipeline/internal/moto"
 )
 
 // motoServer is a moto_server process on a free loopback port. (ci/internal/moto
@@ -24,7 +26,7 @@ func startMoto(t *testing.T, env ...string) *motoServer {
 	t.Helper()
 	bin, err := exec.LookPath("moto_server")
 	if err != nil {
-		t.Skip("moto_server not found on PATH; install moto[server] to run the AWS tests")
+		moto.Missing(t, "moto_server", "pip install 'moto[server]==5.2.1'")
 	}
 	port := freePort(t)
 	logPath := filepath.Join(t.TempDir(), "moto.log")

@@ -40,6 +40,8 @@ func (p Problem) String() string {
 // ValidationError lists every problem found in environments.json, in file order.
 type ValidationError struct {
 	Problems []Problem
+	// File names the file in the message when set; "environments.json" otherwise.
+	File string
 }
 
 func newValidationError(problems []Problem) *ValidationError {
@@ -53,7 +55,11 @@ func (e *ValidationError) Error() string {
 	if len(e.Problems) == 1 {
 		noun = "problem"
 	}
-	fmt.Fprintf(&b, "environments.json has %d %s:", len(e.Problems), noun)
+	file := e.File
+	if file == "" {
+		file = "environments.json"
+	}
+	fmt.Fprintf(&b, "%s has %d %s:", file, len(e.Problems), noun)
 	for _, p := range e.Problems {
 		b.WriteString("\n  - ")
 		b.WriteString(p.String())

@@ -104,7 +104,9 @@ func (c *checker) checkECS(env rawEnvironment) {
 			`write exactly 12 digits in quotes, e.g. "123456789012" (keep leading zeros, no dashes)`)
 	}
 	c.checkECRRepository(j.ECRRepository)
-	c.checkECSName("cluster", j.Cluster, "the ECS cluster that runs the service", `"acme-staging"`)
+	// Examples are placeholders: one that is some environment's real value (acme-staging) would
+	// tell prod to deploy to staging's cluster.
+	c.checkECSName("cluster", j.Cluster, "the ECS cluster that runs the service", `"my-cluster"`)
 	c.checkECSName("service", j.Service, "the ECS service to update", `"web"`)
 	c.checkECSName("container", j.Container, "the container in the task definition whose image is replaced", `"app"`)
 	c.checkTaskDefinition(j.TaskDefinition)

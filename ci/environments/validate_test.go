@@ -29,7 +29,7 @@ func TestValidationProblems(t *testing.T) {
 			[]wantProblem{{"staging", "deployOn.branch", "unknown key", `did you mean "deployOn.branches"?`},
 				{"staging", "deployOn.branches", "needs the branches", `"branches": ["main"]`}}},
 		{"missing cluster", func(e map[string]any) { delete(e, "cluster") },
-			[]wantProblem{{"staging", "cluster", "is missing; the deploy must know the ECS cluster", `add "cluster": "acme-staging"`}}},
+			[]wantProblem{{"staging", "cluster", "is missing; the deploy must know the ECS cluster", `add "cluster": "my-cluster"`}}},
 		{"cluster given as ARN", func(e map[string]any) { e["cluster"] = "arn:aws:ecs:eu-west-1:123456789012:cluster/acme" },
 			[]wantProblem{{"staging", "cluster", "is an ARN", "plain name"}}},
 		{"service with a space", func(e map[string]any) { e["service"] = "my service" },

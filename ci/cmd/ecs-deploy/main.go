@@ -5,6 +5,7 @@
 //	ecs-deploy plan     --cluster C --service S --container N --image REPO@sha256:… [--task-definition-file F]
 //	ecs-deploy rollback --cluster C --service S [--to REVISION | --to-image REPO@sha256:…]
 //	ecs-deploy status   --cluster C --service S
+//	ecs-deploy validate [--file ci/environments.json] [--root DIR]
 //
 // Region and credentials come from the standard AWS environment and config files
 // (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL, ...). Progress and the report for people go to
@@ -52,6 +53,7 @@ INDENT[--timeout D] [--no-rollback] [--deregister-failed] [--no-wait]
   PROG rollback --cluster C --service S [--to REVISION|family:REV|ARN | --to-image REPO@sha256:<hex>]
 INDENT[--timeout D] [--no-wait]
   PROG status   --cluster C --service S
+  PROG validate [--file ci/environments.json]   checks the environments file, without AWS
   PROG COMMAND --help   the flags of a command
 `)
 }
@@ -64,6 +66,9 @@ func run(ctx context.Context, prog string, args []string, stdout, stderr io.Writ
 		return deploy.ExitBadInput
 	}
 	command := args[0]
+	if command == "validate" {
+		return runValidate(prog, args[1:], stdout, stderr)
+	}
 	fs := flag.NewFlagSet(prog+" "+command, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	names := names{prog: prog}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"dagger/pipeline/internal/fakeaws"
+	"dagger/pipeline/internal/moto"
 )
 
 // frozenAfter keeps the first n steps of s: the CLI takes about a second to
@@ -39,7 +40,7 @@ func awsCLI(t *testing.T, url string, args ...string) (stdout, stderr string, er
 	t.Helper()
 	bin, lookErr := exec.LookPath("aws")
 	if lookErr != nil {
-		t.Skip("aws CLI not found on PATH")
+		moto.Missing(t, "aws (the AWS CLI)", "https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()

@@ -27,6 +27,21 @@ const Region = "us-east-1"
 // as a service); then Start only resets its state.
 const EnvEndpoint = "MOTO_ENDPOINT"
 
+// EnvSkip names the variable that lets tests skip when moto_server (or the AWS CLI) is missing.
+// Without it they fail: a skipped test prints nothing without -v, so a machine without moto would
+// pass the whole suite while testing none of the AWS code.
+const EnvSkip = "SKIP_AWS_TESTS"
+
+// Missing ends a test that needs tool, which is not installed: it fails, saying how to install it
+// (install) and how to opt out, or skips when $SKIP_AWS_TESTS is 1.
+func Missing(t testing.TB, tool, install string) {
+	t.Helper()
+	if os.Getenv(EnvSkip) == "1" {
+		t.Skipf("%s not found on PATH; skipped because %s=1", tool, EnvSkip)
+	}
+	t.Fatalf("%s not found on PATH: this test needs it (%s); to run the other tests without the AWS ones, set %s=1", tool, install, EnvSkip)
+}
+
 // startTimeout bounds how long moto_server may take to answer (it usually takes about 2 s).
 const startTimeout = 30 * time.Second
 
@@ -37,8 +52,8 @@ type Server struct {
 }
 
 // Start returns a moto with empty state: the one at $MOTO_ENDPOINT (reset first), or a
-// moto_server started on a free loopback port and stopped in t.Cleanup. It skips the test when
-// moto_server is not on PATH and no MOTO_ENDPOINT is set.
+// moto_server started on a free loopback port and stopped in t.Cleanup. When moto_server is not
+// on PATH and no MOTO_ENDPOINT is set, the test fails (see Missing).
 //
 // Starting moto takes about 2 s; tests that need several clean states should Start once and
 // call Reset between subtests. A shared MOTO_ENDPOINT has one state: do not run such tests in
@@ -52,7 +67,7 @@ func Start(t testing.TB) *Server {
 	}
 	bin, err := exec.LookPath("moto_server")
 	if err != nil {
-		t.Skip("moto_server not found on PATH (pip install 'moto[server]'), and " + EnvEndpoint + " is not set")
+		Missing(t, "moto_server", "pip install 'moto[server]==5.2.1', or set "+EnvEndpoint+" to a running moto")
 	}
 	port, err := freePort()
 	if err != nil {
