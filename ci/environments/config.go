@@ -28,6 +28,7 @@
 //	promoteFrom       another ECS environment, e.g. "staging": a deploy builds nothing and takes the
 //	                  image that one deployed for the commit (its sha-<12 hex> tag in this
 //	                  environment's own ECR repository)                     (ecs: optional)
+//	notifyTopic       ARN of an SNS topic told of every deploy's outcome      (ecs: optional)
 package environments
 
 import (
@@ -97,6 +98,8 @@ type Environment struct {
 	// PromoteFrom names the environment whose deployed image a deploy here takes instead of
 	// building one; empty when deploys build.
 	PromoteFrom string
+	// NotifyTopic is the ARN of the SNS topic told of each deploy's outcome; empty for none.
+	NotifyTopic string
 }
 
 // Promoted reports whether a deploy takes the image another environment deployed rather than

@@ -29,6 +29,7 @@ type environmentJSON struct {
 	SmokeTestURL     string        `json:"smokeTestURL"`
 	WaitTimeout      string        `json:"waitTimeout"`
 	PromoteFrom      string        `json:"promoteFrom"`
+	NotifyTopic      string        `json:"notifyTopic"`
 }
 
 // deployOnJSON mirrors the deployOn object.

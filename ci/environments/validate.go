@@ -27,7 +27,7 @@ var (
 const maxWaitTimeout = 3 * time.Hour
 
 // awsKeys are the settings that only make sense for an environment on AWS.
-var awsKeys = []string{"region", "accountId", "ecrRepository", "cluster", "service", "container", "taskDefinition", "smokeTestURL", "promoteFrom"}
+var awsKeys = []string{"region", "accountId", "ecrRepository", "cluster", "service", "container", "taskDefinition", "smokeTestURL", "promoteFrom", "notifyTopic"}
 
 // validate checks every raw environment and the environments against each
 // other, collecting all problems.
@@ -111,7 +111,15 @@ func (c *checker) checkECS(env rawEnvironment) {
 	c.checkECSName("container", j.Container, "the container in the task definition whose image is replaced", `"app"`)
 	c.checkTaskDefinition(j.TaskDefinition)
 	c.checkSmokeTestURL(j.SmokeTestURL)
+	if env.keys["notifyTopic"] && !snsTopicPattern.MatchString(j.NotifyTopic) {
+		c.add("notifyTopic", fmt.Sprintf("%q is not the ARN of an SNS topic", j.NotifyTopic),
+			`write the topic's ARN, e.g. "arn:aws:sns:eu-west-1:123456789012:deploys" (aws sns list-topics), or remove the key`)
+	}
 }
+
+// snsTopicPattern is an SNS topic ARN: partition, region, account, and a name of letters,
+// digits, - and _ (.fifo for a FIFO topic).
+var snsTopicPattern = regexp.MustCompile(`^arn:aws(-[a-z]+)*:sns:[a-z]{2}(-[a-z]+)+-\d:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$`)
 
 func (c *checker) checkECRRepository(repo string) {
 	switch {
@@ -226,6 +234,7 @@ func (r rawEnvironment) environment() Environment {
 		SmokeTestPath:    j.SmokeTestPath,
 		SmokeTestURL:     strings.TrimRight(j.SmokeTestURL, "/"),
 		PromoteFrom:      j.PromoteFrom,
+		NotifyTopic:      j.NotifyTopic,
 	}
 	if env.SmokeTestURL == NoSmokeTest {
 		env.SmokeTestURL = ""
