@@ -1,0 +1,30 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+
+	"dagger/pipeline/environments"
+	"dagger/pipeline/notify"
+	"dagger/pipeline/report"
+)
+
+// notifyTeam tells the environment's SNS topic how the deploy ended, when it has one. A
+// notification that cannot be sent is a warning on stderr: the deploy's outcome stands.
+func (m *Pipeline) notifyTeam(ctx context.Context, target environments.Environment, res *report.Result, deployErr error, runURL string) {
+	if target.NotifyTopic == "" {
+		return
+	}
+	msg := notify.Compose(notify.Deploy{Environment: target.Name, Result: res, Err: deployErr, RunURL: runURL},
+		moduleNames(target, ""))
+	cfg, err := m.awsConfig(ctx, target)
+	if err == nil {
+		err = notify.Send(ctx, sns.NewFromConfig(cfg), target.NotifyTopic, msg)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "warning: %v; the deploy's outcome is not affected\n", err)
+	}
+}
