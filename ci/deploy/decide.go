@@ -245,7 +245,6 @@ func (st watchState) onStoppedList(spec *watchSpec, stopped []string) (watchStat
 // describeBatch is how many tasks one DescribeTasks call takes.
 const describeBatch = 100
 
-
 // followLive lists the task set when it may have changed (tasks added or gone, or fewer known
 // than ECS counts), or on a re-check. The watcher follows a sample of its tasks, the first
 // page of ListTasks (describeBatch): all of them in a service of that size or less, enough to
