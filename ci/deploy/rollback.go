@@ -125,7 +125,7 @@ func (r *run) forcedFailed(ctx context.Context, res *Result, p *plan, failure st
 		NextSteps: []report.Step{
 			noteStep(fmt.Sprintf("not rolled back: the revision before this deployment is %s itself, and its new tasks would read the same "+
 				"secrets and parameters as the ones that failed; ECS keeps trying to start them until a newer deployment replaces this one", rev)),
-			{Note: "fix what the tasks read when they start (the rotated secret?), then", Action: report.Deploy, Force: true},
+			{Note: "fix what the tasks read when they start (the rotated secret?), then", Action: report.Deploy, Image: res.Image, Force: true},
 			statusStep(""),
 			{Note: "to run an older revision instead", Action: report.Rollback},
 		},
