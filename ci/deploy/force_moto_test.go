@@ -2,6 +2,7 @@ package deploy_test
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -35,6 +36,24 @@ func TestMotoForcedRedeploy(t *testing.T) {
 	before, revisions := primary(), e.revisions(t)
 	opts := e.options()
 	opts.Image = liveImage
+
+	// The plan says what the forced deploy will do, and does nothing.
+	opts.Force = true
+	p, err := deploy.Preview(ctx, e.clients, opts)
+	if err != nil || p.Unchanged || !p.Forced {
+		t.Fatalf("Preview with Force = %+v, %v; want Forced", p, err)
+	}
+	var plan strings.Builder
+	if err := p.Render(&plan); err != nil {
+		t.Fatal(err)
+	}
+	if want := "~ service.deployment: a new deployment of app:1, forced (no new revision)\ntask definition: unchanged"; !strings.Contains(plan.String(), want) {
+		t.Errorf("plan lacks %q:\n%s", want, plan.String())
+	}
+	if primary() != before {
+		t.Errorf("Preview started a deployment")
+	}
+	opts.Force = false
 
 	res, err := deploy.Deploy(ctx, e.clients, opts)
 	if err != nil || res.Outcome != deploy.Unchanged || res.Forced || primary() != before {

@@ -32,6 +32,15 @@ func TestCLIForcedRedeploy(t *testing.T) {
 		t.Errorf("%d RegisterTaskDefinition calls, want none", n)
 	}
 
+	fake, url = serveFake(t, fakeaws.HealthyRollout(unit))
+	plan := []string{"plan", "--cluster", fakeaws.DefaultCluster, "--service", fakeaws.DefaultService, "--container", fakeaws.DefaultContainer}
+	runCLI(t, bin, url, append(plan, append(same, "--force")...)...).want(t, 0,
+		"~ service.deployment: a new deployment of web:1, forced (no new revision)\ntask definition: unchanged (the image already runs)\n")
+	runCLI(t, bin, url, append(plan, same...)...).want(t, 0, "nothing to deploy: the image already runs")
+	if n := fake.CallCount("UpdateService") + fake.CallCount("RegisterTaskDefinition"); n != 0 {
+		t.Errorf("plan made %d changing calls", n)
+	}
+
 	fake, url = serveFake(t, fakeaws.CrashLoop(unit))
 	runCLI(t, bin, url, fakeDeployArgs(append(same, "--force")...)...).want(t, 3,
 		"outcome=failed", "deploy: failed\n", "forced redeployment of web:1 failed: ", "exit code 1",

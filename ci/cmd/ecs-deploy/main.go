@@ -48,7 +48,7 @@ func usage(prog string) string {
 	return strings.NewReplacer("PROG", prog, "INDENT", indent).Replace(`usage:
   PROG deploy   --cluster C --service S --container N --image REPO[:TAG]@sha256:<hex> [--task-definition-file F]
 INDENT[--timeout D] [--no-rollback] [--deregister-failed] [--no-wait] [--force]
-  PROG plan     --cluster C --service S --container N --image REPO[:TAG]@sha256:<hex> [--task-definition-file F]
+  PROG plan     --cluster C --service S --container N --image REPO[:TAG]@sha256:<hex> [--task-definition-file F] [--force]
   PROG rollback --cluster C --service S [--to REVISION|family:REV|ARN | --to-image REPO@sha256:<hex>]
 INDENT[--timeout D] [--no-wait]
   PROG status   --cluster C --service S
@@ -86,8 +86,12 @@ func run(ctx context.Context, prog string, args []string, stdout, stderr io.Writ
 			waitFlags()
 			fs.BoolVar(&opts.NoRollback, "no-rollback", false, "on failure, leave the service as it is")
 			fs.BoolVar(&opts.DeregisterFailed, "deregister-failed", false, "deregister the failed revision after rolling back")
-			fs.BoolVar(&opts.Force, "force", false, "when the image already runs, start a new deployment of its revision anyway (its tasks read rotated secrets afresh); a failed one is not rolled back")
 		}
+		forceUsage := "when the image already runs, start a new deployment of its revision anyway (its tasks read rotated secrets afresh); a failed one is not rolled back"
+		if command == "plan" {
+			forceUsage = "plan a deploy with --force"
+		}
+		fs.BoolVar(&opts.Force, "force", false, forceUsage)
 	case "rollback":
 		waitFlags()
 		fs.StringVar(&to, "to", "", "revision to go back to (default: the previous ACTIVE revision)")
