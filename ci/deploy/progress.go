@@ -72,14 +72,18 @@ func (p *progress) events(events []types.ServiceEvent) bool {
 // taskMention is how ECS names a task in an event: "(task 0123abcd…)".
 var taskMention = regexp.MustCompile(`\(task [0-9a-f]+\)`)
 
-// shortenTaskList keeps the first maxNamed tasks an event names and counts the rest: ECS names
-// every task it started or stopped, hundreds in a large service.
+// maxNamedTasks is how many tasks a shortened event names: ECS's task IDs are 32 hex digits, and
+// with three of them an event about hundreds of tasks ran past 200 characters.
+const maxNamedTasks = 2
+
+// shortenTaskList keeps the first maxNamedTasks tasks an event names and counts the rest: ECS
+// names every task it started or stopped, hundreds in a large service.
 func shortenTaskList(msg string) string {
 	mentions := taskMention.FindAllStringIndex(msg, -1)
-	if len(mentions) <= maxNamed {
+	if len(mentions) <= maxNamedTasks {
 		return msg
 	}
-	rest := len(mentions) - maxNamed
-	cut, end := mentions[maxNamed-1][1], mentions[len(mentions)-1][1]
+	rest := len(mentions) - maxNamedTasks
+	cut, end := mentions[maxNamedTasks-1][1], mentions[len(mentions)-1][1]
 	return msg[:cut] + fmt.Sprintf(" (and %d more %s)", rest, plural(rest, "task")) + msg[end:]
 }
