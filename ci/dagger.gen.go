@@ -306,7 +306,14 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg imageDefinitions", err))
 				}
 			}
-			return (*Pipeline).Deploy(&parent, ctx, env, image, noRollback, deregisterFailed, imageDefinitions)
+			var force bool
+			if inputArgs["force"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["force"]), &force)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg force", err))
+				}
+			}
+			return (*Pipeline).Deploy(&parent, ctx, env, image, noRollback, deregisterFailed, imageDefinitions, force)
 		case "Dev":
 			var parent Pipeline
 			err = json.Unmarshal(parentJSON, &parent)
@@ -369,7 +376,14 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg image", err))
 				}
 			}
-			return (*Pipeline).Plan(&parent, ctx, env, image)
+			var force bool
+			if inputArgs["force"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["force"]), &force)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg force", err))
+				}
+			}
+			return (*Pipeline).Plan(&parent, ctx, env, image, force)
 		case "Publish":
 			var parent Pipeline
 			err = json.Unmarshal(parentJSON, &parent)

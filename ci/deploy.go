@@ -46,6 +46,11 @@ func (m *Pipeline) Deploy(
 	// CodePipeline's ECS deploy action reads; save it with -o imagedefinitions.json.
 	// +optional
 	imageDefinitions bool,
+	// When the image already runs, start a new deployment of its revision anyway, so that its
+	// tasks read rotated secrets afresh; reported as a forced redeployment. A failed one is not
+	// rolled back: the revision before it is the same one.
+	// +optional
+	force bool,
 ) (string, error) {
 	target, err := m.environment(ctx, env)
 	if err != nil {
@@ -54,7 +59,7 @@ func (m *Pipeline) Deploy(
 	if target.IsLocal() {
 		return m.deployLocal(ctx, target)
 	}
-	res, err := m.deployECS(ctx, target, image, noRollback, deregisterFailed)
+	res, err := m.deployECS(ctx, target, image, noRollback, deregisterFailed, force)
 	if imageDefinitions && err == nil {
 		data, err := codepipeline.ImageDefinitions(target.Container, res.Image)
 		return string(data), err
@@ -74,7 +79,7 @@ func moduleNames(target environments.Environment, image string) daggercall.Names
 
 // deployECS takes the steps of a deploy to an ECS environment; res is non-nil once anything in
 // AWS may have changed.
-func (m *Pipeline) deployECS(ctx context.Context, target environments.Environment, image string, noRollback, deregisterFailed bool) (*deploy.Result, error) {
+func (m *Pipeline) deployECS(ctx context.Context, target environments.Environment, image string, noRollback, deregisterFailed, force bool) (*deploy.Result, error) {
 	cfg, err := m.awsForAccount(ctx, target)
 	if err != nil {
 		return nil, err
@@ -88,6 +93,7 @@ func (m *Pipeline) deployECS(ctx context.Context, target environments.Environmen
 		Timeout:          target.WaitTimeout,
 		NoRollback:       noRollback,
 		DeregisterFailed: deregisterFailed,
+		Force:            force,
 		Progress:         os.Stderr,
 	}
 	if opts.TaskDefinition, err = m.taskDefinition(ctx, target); err != nil {

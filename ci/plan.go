@@ -24,6 +24,9 @@ func (m *Pipeline) Plan(
 	// The image a deploy with --image would deploy, pinned by digest (REPO@sha256:…).
 	// +optional
 	image string,
+	// Plan a deploy with --force: when the image already runs, a new deployment of its revision.
+	// +optional
+	force bool,
 ) (string, error) {
 	target, cfg, err := m.ecsEnvironment(ctx, env)
 	if err != nil {
@@ -55,6 +58,7 @@ func (m *Pipeline) Plan(
 	opts := deploy.Options{
 		Target: deploy.Target{Cluster: target.Cluster, Service: target.Service, Container: target.Container},
 		Image:  image,
+		Force:  force,
 	}
 	if opts.TaskDefinition, err = m.taskDefinition(ctx, target); err != nil {
 		return "", err

@@ -45,6 +45,13 @@ type Options struct {
 	// deployment were started, and nobody watches the rollout. For emulators that simulate no
 	// rollout (moto), and for callers that watch on their own.
 	NoWait bool
+
+	// Force starts a new deployment of the live revision when the image already runs, instead of
+	// leaving the service untouched: its new tasks read their secrets and parameters afresh (a
+	// rotated secret). Nothing else differs from a deploy, except what a failure can undo (see
+	// recoverForced). When the image or task definition changes it has no effect: the new
+	// revision starts a new deployment anyway.
+	Force bool
 }
 
 // The result types live in package report, which its readers can import without the AWS SDK.
@@ -113,11 +120,14 @@ func Deploy(ctx context.Context, c Clients, opts Options) (res *Result, err erro
 		Cluster: opts.Cluster, Service: opts.Service, Image: opts.Image,
 		PreviousTaskDefinition: aws.ToString(p.svc.TaskDefinition),
 	}
-	if p.same {
+	if p.same && !opts.Force {
 		res.Outcome, res.TaskDefinition = Unchanged, res.PreviousTaskDefinition
 		r.progress.printf("%s already runs in %s: nothing to deploy (no new revision, service untouched)",
 			opts.Image, revisionName(res.PreviousTaskDefinition))
 		return res, nil
+	}
+	if p.same {
+		return r.redeploy(ctx, opts, res, p)
 	}
 
 	// 2. Register the new revision.
@@ -133,12 +143,41 @@ func Deploy(ctx context.Context, c Clients, opts Options) (res *Result, err erro
 
 	// 3. Point the service at it, and remember which deployment is ours.
 	r.startUpdate()
-	id, updated, err := r.api.updateService(ctx, opts.Cluster, opts.Service, res.TaskDefinition)
+	id, updated, err := r.api.updateService(ctx, opts.Cluster, opts.Service, res.TaskDefinition, false)
 	if err != nil {
 		return r.updateFailed(ctx, res, err)
 	}
 	res.DeploymentID = id
 	r.progress.printf("service %s now on %s: deployment %s", opts.Service, revisionName(res.TaskDefinition), orUnknown(id))
+	return r.await(ctx, opts, res, p, updated)
+}
+
+// redeploy starts a new deployment of the live revision (Options.Force with the image that
+// already runs): no new revision, then the same watch as any deploy.
+func (r *run) redeploy(ctx context.Context, opts Options, res *Result, p *plan) (*Result, error) {
+	res.TaskDefinition, res.Forced = res.PreviousTaskDefinition, true
+	rev := revisionName(res.TaskDefinition)
+	r.progress.printf("%s already runs in %s: starting a new deployment of it (forced; no new revision)", opts.Image, rev)
+	before := primaryDeployment(p.svc)
+	r.startUpdate()
+	id, updated, err := r.api.updateService(ctx, opts.Cluster, opts.Service, res.TaskDefinition, true)
+	if err != nil {
+		return r.redeployFailed(ctx, res, p, before, err)
+	}
+	if before != nil && id == aws.ToString(before.Id) {
+		// The PRIMARY deployment on the revision is the one that already ran: ECS started none,
+		// and watching that one would report its old success as ours.
+		id = ""
+	}
+	res.DeploymentID = id
+	r.progress.printf("service %s: new deployment %s of %s", opts.Service, orUnknown(id), rev)
+	return r.await(ctx, opts, res, p, updated)
+}
+
+// await watches the deployment UpdateService started (res.DeploymentID) to its end, and
+// recovers from a failure.
+func (r *run) await(ctx context.Context, opts Options, res *Result, p *plan, updated *types.Service) (*Result, error) {
+	id := res.DeploymentID
 	if opts.NoWait {
 		res.Outcome = Started
 		return res, nil
@@ -159,7 +198,7 @@ func Deploy(ctx context.Context, c Clients, opts Options) (res *Result, err erro
 		r.progress.printf("succeeded: %s", out.summary)
 		return res, nil
 	case verdictInterrupted:
-		return r.interrupted(ctx, res, p, fmt.Sprintf("waiting for deployment %s", id), res.PreviousTaskDefinition)
+		return r.interrupted(ctx, res, p, fmt.Sprintf("waiting for deployment %s", id), r.undoTarget(res))
 	case verdictSuperseded:
 		return r.superseded(ctx, res, p, out)
 	}
@@ -343,14 +382,43 @@ func (r *run) updateFailed(ctx context.Context, res *Result, updateErr error) (*
 	return res, updateErr
 }
 
+// redeployFailed handles an UpdateService error of a forced redeployment. Nothing was
+// registered, so there is nothing to clean up; the service is read again to tell whether ECS
+// started the deployment anyway (a PRIMARY deployment other than before, the one that ran).
+func (r *run) redeployFailed(ctx context.Context, res *Result, p *plan, before *types.Deployment, updateErr error) (*Result, error) {
+	fctx, cancel := freshContext(ctx)
+	defer cancel()
+	rev := revisionName(res.TaskDefinition)
+	svc, err := r.api.describeService(fctx, retried, res.Cluster, res.Service)
+	if err == nil {
+		if d := primaryDeployment(svc); d != nil && (before == nil || aws.ToString(d.Id) != aws.ToString(before.Id)) {
+			res.DeploymentID = aws.ToString(d.Id)
+			if ctx.Err() != nil {
+				return r.interrupted(ctx, res, p, "starting a new deployment of "+rev, "")
+			}
+			res.Outcome = Failed
+			res.Diagnosis = &Diagnosis{
+				Summary:      fmt.Sprintf("UpdateService answered an error but ECS started deployment %s of %s: %v", res.DeploymentID, rev, updateErr),
+				ServiceState: r.api.serviceState(fctx, res.Cluster, res.Service, p.groups),
+				NextSteps:    []report.Step{statusStep("watch it")},
+			}
+			return res, updateErr
+		}
+	}
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("interrupted before a new deployment of %s started: %w", rev, context.Cause(ctx))
+	}
+	return nil, fmt.Errorf("the service stays on its deployment of %s: %w", rev, updateErr)
+}
+
 // noDeployment: UpdateService's answer had no PRIMARY deployment on our revision, so there is
 // nothing we could safely call ours.
 func (r *run) noDeployment(ctx context.Context, res *Result, p *plan) (*Result, error) {
 	res.Outcome = Failed
 	res.Diagnosis = &Diagnosis{
-		Summary:      fmt.Sprintf("ECS started no deployment of %s (UpdateService answered no PRIMARY deployment on it); cannot watch the rollout", revisionName(res.TaskDefinition)),
+		Summary:      fmt.Sprintf("ECS started no deployment of %s (UpdateService answered no new PRIMARY deployment on it); cannot watch the rollout", revisionName(res.TaskDefinition)),
 		ServiceState: r.api.serviceState(ctx, res.Cluster, res.Service, p.groups),
-		NextSteps:    []report.Step{statusStep(""), rollbackStep("", res.PreviousTaskDefinition)},
+		NextSteps:    undoSteps(res),
 	}
 	return res, errors.New(res.Diagnosis.Summary)
 }
@@ -364,7 +432,7 @@ func (r *run) lostSight(ctx context.Context, res *Result, p *plan, watchErr erro
 	res.Diagnosis = &Diagnosis{
 		Summary:      fmt.Sprintf("lost sight of deployment %s: %v", res.DeploymentID, watchErr),
 		ServiceState: r.api.serviceState(fctx, res.Cluster, res.Service, p.groups),
-		NextSteps:    []report.Step{statusStep(""), rollbackStep("", res.PreviousTaskDefinition)},
+		NextSteps:    undoSteps(res),
 	}
 	r.progress.printf("FAILED: %s", res.Diagnosis.Summary)
 	return res, watchErr
@@ -411,6 +479,23 @@ func (r *run) superseded(ctx context.Context, res *Result, p *plan, out *watchOu
 	// add two calls and no cause.
 	r.progress.printf("SUPERSEDED: %s", out.summary)
 	return res, errors.New(out.summary)
+}
+
+// undoTarget is the revision that undoes the deploy: the previous one, or none when the deploy
+// restarted the revision that ran (going back to it would be the same deployment again).
+func (r *run) undoTarget(res *Result) string {
+	if res.Forced {
+		return ""
+	}
+	return res.PreviousTaskDefinition
+}
+
+// undoSteps: look at the service, and go back to the previous revision if the deploy changed it.
+func undoSteps(res *Result) []report.Step {
+	if res.Forced {
+		return []report.Step{statusStep(""), {Note: "a forced redeployment has no earlier revision of its own to go back to; to run an older one", Action: report.Rollback}}
+	}
+	return []report.Step{statusStep(""), rollbackStep("", res.PreviousTaskDefinition)}
 }
 
 func orUnknown(s string) string {

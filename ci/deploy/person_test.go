@@ -36,7 +36,7 @@ func TestPersonLostSightOfTheRollout(t *testing.T) {
 	r.wantServiceOn(t, 2, 2) // left where the deploy put it: nothing was undone blindly
 	r.wantDiagnosis(t, "lost sight of deployment", "not authorized to perform: DescribeServices")
 	if !nextStepRollsBackTo(r.res, 1) {
-		t.Errorf("next steps lack the rollback to revision 1: %q", r.res.Diagnosis.NextSteps)
+		t.Errorf("next steps lack the rollback to revision 1: %+v", r.res.Diagnosis.NextSteps)
 	}
 }
 
@@ -54,7 +54,7 @@ func TestPersonRollbackCannotStart(t *testing.T) {
 	}
 	r.wantDiagnosis(t, "exit code 1", "ROLLBACK FAILED", "could not start", "not authorized to perform: UpdateService")
 	if !nextStepRollsBackTo(r.res, 1) {
-		t.Errorf("next steps lack the rollback to revision 1: %q", r.res.Diagnosis.NextSteps)
+		t.Errorf("next steps lack the rollback to revision 1: %+v", r.res.Diagnosis.NextSteps)
 	}
 }
 
@@ -117,7 +117,7 @@ func TestPersonNoDeploymentToWatch(t *testing.T) {
 	r.wantOutcome(t, deploy.Failed, deploy.ExitFailed)
 	r.wantDiagnosis(t, "ECS started no deployment of web:2")
 	if !nextStepRollsBackTo(r.res, 1) {
-		t.Errorf("next steps lack the rollback to revision 1: %q", r.res.Diagnosis.NextSteps)
+		t.Errorf("next steps lack the rollback to revision 1: %+v", r.res.Diagnosis.NextSteps)
 	}
 }
 
@@ -162,7 +162,7 @@ func TestUpdateServiceErrors(t *testing.T) {
 		r.wantServiceOn(t, 2, 2)
 		r.wantDiagnosis(t, "UpdateService answered an error but the service is on web:2")
 		if !nextStepRollsBackTo(r.res, 1) {
-			t.Errorf("next steps lack the rollback to revision 1: %q", r.res.Diagnosis.NextSteps)
+			t.Errorf("next steps lack the rollback to revision 1: %+v", r.res.Diagnosis.NextSteps)
 		}
 	})
 }

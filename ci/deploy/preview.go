@@ -16,6 +16,7 @@ type PlanPreview struct {
 	Cluster, Service      string
 	CurrentTaskDefinition string   // ARN of the revision the service runs
 	Unchanged             bool     // the deploy would register nothing and leave the service alone
+	Forced                bool     // the deploy would register nothing and start a new deployment of the live revision (Options.Force)
 	Current               []byte   // canonical JSON of the RegisterTaskDefinitionInput of the live revision
 	Next                  []byte   // … and of the revision the deploy would register
 	ServiceChanges        []string // e.g. "taskDefinition: app:41 -> app:(next)"
@@ -41,10 +42,15 @@ func Preview(ctx context.Context, c Clients, opts Options) (*PlanPreview, error)
 	preview := &PlanPreview{
 		Cluster: opts.Cluster, Service: opts.Service,
 		CurrentTaskDefinition: aws.ToString(p.svc.TaskDefinition),
-		Unchanged:             p.same,
+		Unchanged:             p.same && !opts.Force,
+		Forced:                p.same && opts.Force,
 		Current:               current, Next: next,
 	}
-	if !p.same {
+	switch {
+	case preview.Forced:
+		preview.ServiceChanges = []string{fmt.Sprintf("deployment: a new deployment of %s, forced (no new revision)",
+			revisionName(preview.CurrentTaskDefinition))}
+	case !p.same:
 		preview.ServiceChanges = []string{fmt.Sprintf("taskDefinition: %s -> %s:(next)",
 			revisionName(preview.CurrentTaskDefinition), aws.ToString(p.input.Family))}
 	}
@@ -68,6 +74,11 @@ func (p *PlanPreview) Render(w io.Writer) error {
 	}
 	for _, c := range p.ServiceChanges {
 		fmt.Fprintf(&b, "~ service.%s\n", c)
+	}
+	if p.Forced {
+		b.WriteString("task definition: unchanged (the image already runs)\n")
+		_, err := io.WriteString(w, b.String())
+		return err
 	}
 	b.WriteString("task definition:\n")
 	if _, err := io.WriteString(w, b.String()); err != nil {

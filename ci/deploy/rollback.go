@@ -43,6 +43,8 @@ func (r *run) recover(ctx context.Context, opts Options, res *Result, p *plan, o
 	case next != nil && (out.verdict == verdictECSRollback || out.circuitBreaker):
 		rollbackID, rollbackTD, by = aws.ToString(next.Id), aws.ToString(next.TaskDefinition), "ECS (circuit breaker)"
 		r.progress.printf("ECS is rolling back to %s (deployment %s); waiting for it", revisionName(rollbackTD), rollbackID)
+	case res.Forced:
+		return r.forcedFailed(ctx, res, p, failure, evidence)
 	case opts.NoRollback:
 		res.Outcome = Failed
 		res.Diagnosis = &Diagnosis{
@@ -55,7 +57,7 @@ func (r *run) recover(ctx context.Context, opts Options, res *Result, p *plan, o
 		return res, errors.New("deploy failed: " + failure)
 	default:
 		r.progress.printf("rolling back to %s", revisionName(previous))
-		id, updated, err := r.api.updateService(ctx, res.Cluster, res.Service, previous)
+		id, updated, err := r.api.updateService(ctx, res.Cluster, res.Service, previous, false)
 		if err != nil || id == "" {
 			if ctx.Err() != nil {
 				return r.interrupted(ctx, res, p, "rolling back to "+revisionName(previous), previous)
@@ -87,18 +89,50 @@ func (r *run) recover(ctx context.Context, opts Options, res *Result, p *plan, o
 			deployStep(fmt.Sprintf("rolled back by %s to %s; fix the cause above, then deploy again", by, revisionName(rollbackTD))),
 		},
 	}
-	if opts.DeregisterFailed {
+	switch {
+	case opts.DeregisterFailed && res.Forced:
+		d.NextSteps = append(d.NextSteps, noteStep(fmt.Sprintf("%s was not deregistered: the service runs it", revisionName(res.TaskDefinition))))
+	case opts.DeregisterFailed:
 		if err := r.api.deregister(ctx, res.TaskDefinition); err != nil {
 			d.NextSteps = append(d.NextSteps, noteStep(fmt.Sprintf("deregistering the failed revision failed: %v", err)))
 		} else {
 			d.NextSteps = append(d.NextSteps, noteStep(fmt.Sprintf("the failed revision %s was deregistered", revisionName(res.TaskDefinition))))
 		}
 	}
+	d.NextSteps[0].Force = res.Forced // the same image again is only a new deployment when forced
 	d.ServiceState = r.api.serviceState(ctx, res.Cluster, res.Service, p.groups)
 	res.Diagnosis = d
 	r.addHistory(ctx, res)
 	r.progress.printf("rolled back to %s", revisionName(rollbackTD))
 	return res, errors.New("deploy failed and was rolled back: " + failure)
+}
+
+// forcedFailed: a forced redeployment failed and ECS did not roll it back. It is not rolled
+// back: its previous revision is its own, so going back would start the same tasks, reading the
+// same secrets and parameters, which is what just failed; and the revision before that is an
+// older image nobody asked for. The tasks of the deployment it replaces were started before the
+// change it was to pick up, and ECS stops them only as this one's tasks become healthy, so
+// leaving it is what keeps them serving. Exit code 3: a person must act.
+func (r *run) forcedFailed(ctx context.Context, res *Result, p *plan, failure string, evidence []string) (*Result, error) {
+	fctx, cancel := freshContext(ctx)
+	defer cancel()
+	rev := revisionName(res.TaskDefinition)
+	res.Outcome = Failed
+	res.Diagnosis = &Diagnosis{
+		Summary:      "forced redeployment of " + rev + " failed: " + failure,
+		Evidence:     evidence,
+		ServiceState: r.api.serviceState(fctx, res.Cluster, res.Service, p.groups),
+		NextSteps: []report.Step{
+			noteStep(fmt.Sprintf("not rolled back: the revision before this deployment is %s itself, and its new tasks would read the same "+
+				"secrets and parameters as the ones that failed; ECS keeps trying to start them until a newer deployment replaces this one", rev)),
+			{Note: "fix what the tasks read when they start (the rotated secret?), then", Action: report.Deploy, Image: res.Image, Force: true},
+			statusStep(""),
+			{Note: "to run an older revision instead", Action: report.Rollback},
+		},
+	}
+	r.addHistory(fctx, res)
+	r.progress.printf("FAILED (not rolled back): %s", res.Diagnosis.Summary)
+	return res, errors.New(res.Diagnosis.Summary)
 }
 
 // awaitECSRollback polls (briefly) for the PRIMARY deployment the circuit breaker starts.
@@ -135,8 +169,7 @@ func (r *run) rollbackFailed(ctx context.Context, res *Result, p *plan, failure 
 		Summary:      failure,
 		Evidence:     dedupe(append(evidence, why)),
 		ServiceState: r.api.serviceState(fctx, res.Cluster, res.Service, p.groups),
-		NextSteps: []report.Step{noteStep("ROLLBACK FAILED: " + why), statusStep(""),
-			rollbackStep("", res.PreviousTaskDefinition)},
+		NextSteps:    append([]report.Step{noteStep("ROLLBACK FAILED: " + why)}, undoSteps(res)...),
 	}
 	r.addHistory(fctx, res)
 	r.progress.printf("ROLLBACK FAILED: %s", why)
@@ -210,7 +243,7 @@ func Rollback(ctx context.Context, c Clients, opts RollbackOptions) (res *Result
 
 	r.progress.printf("rolling service %s back from %s to %s", opts.Service, revisionName(current), revisionName(target))
 	r.startUpdate()
-	id, updated, err := r.api.updateService(ctx, opts.Cluster, opts.Service, target)
+	id, updated, err := r.api.updateService(ctx, opts.Cluster, opts.Service, target, false)
 	if err != nil {
 		return nil, err // nothing changed
 	}

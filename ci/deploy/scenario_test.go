@@ -240,7 +240,7 @@ func TestScenarioCrashLoopNoRollbackTellsHow(t *testing.T) {
 	r.wantServiceOn(t, 2, 2)
 	r.wantDiagnosis(t, "exit code 1")
 	if !nextStepRollsBackTo(r.res, 1) {
-		t.Errorf("NextSteps give no rollback command to revision 1: %q", r.res.Diagnosis.NextSteps)
+		t.Errorf("NextSteps give no rollback command to revision 1: %+v", r.res.Diagnosis.NextSteps)
 	}
 }
 
@@ -374,7 +374,7 @@ func TestScenarioCancelledContextIsInterrupted(t *testing.T) {
 		t.Errorf("err = %v, want it to say the deploy was interrupted", err)
 	}
 	if !nextStepRollsBackTo(res, 1) {
-		t.Errorf("NextSteps give no rollback command to revision 1: %q", res.Diagnosis.NextSteps)
+		t.Errorf("NextSteps give no rollback command to revision 1: %+v", res.Diagnosis.NextSteps)
 	}
 	r.wantServiceOn(t, 2, 2) // interrupted: nothing rolled back behind the user's back
 }

@@ -43,11 +43,14 @@ func (a *api) deregister(ctx context.Context, arn string) error {
 // answer. Identifying it now, rather than "whatever is PRIMARY later", is what lets the watcher
 // tell our deployment from one started by someone else meanwhile. The ID is "" when the answer
 // has no such deployment (emulators that simulate no rollout).
-func (a *api) updateService(ctx context.Context, cluster, service, taskDefinition string) (string, *types.Service, error) {
+//
+// force starts a new deployment even when the service already runs taskDefinition.
+func (a *api) updateService(ctx context.Context, cluster, service, taskDefinition string, force bool) (string, *types.Service, error) {
 	out, err := a.ecs.UpdateService(ctx, &ecs.UpdateServiceInput{
-		Cluster:        aws.String(cluster),
-		Service:        aws.String(service),
-		TaskDefinition: aws.String(taskDefinition),
+		Cluster:            aws.String(cluster),
+		Service:            aws.String(service),
+		TaskDefinition:     aws.String(taskDefinition),
+		ForceNewDeployment: force,
 	}, a.ecsOptions)
 	if err != nil {
 		return "", nil, fmt.Errorf("update service %q to %s: %w", service, revisionName(taskDefinition), err)

@@ -28,6 +28,8 @@ func Render(w io.Writer, heading string, res *Result, n Names) error {
 	}
 	row("image", res.Image)
 	switch old, next := Revision(res.PreviousTaskDefinition), Revision(res.TaskDefinition); {
+	case res.Forced:
+		row("revision", "forced redeployment of "+old)
 	case old == next || next == "":
 		row("revision", old)
 	case old == "":
@@ -116,6 +118,9 @@ func (s Step) describe() string {
 	case Status:
 		return "look at the service's status"
 	case Deploy:
+		if s.Force {
+			return "deploy the same image again, forcing a new deployment"
+		}
 		if s.Image != "" {
 			return "deploy " + s.Image
 		}

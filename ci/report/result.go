@@ -41,12 +41,15 @@ type Result struct {
 	Outcome                Outcome
 	Cluster, Service       string
 	Image                  string
-	PreviousTaskDefinition string     // ARN live before the deploy
-	TaskDefinition         string     // ARN registered (or the live one when Unchanged)
-	DeploymentID           string     // the ECS deployment we started (ecs-svc/...)
-	Diagnosis              *Diagnosis // nil on success
-	Started, Finished      time.Time
-	APICalls               int // AWS calls made by this deploy, retries included
+	PreviousTaskDefinition string // ARN live before the deploy
+	TaskDefinition         string // ARN registered (or the live one when Unchanged)
+	DeploymentID           string // the ECS deployment we started (ecs-svc/...)
+	// Forced: the deployment restarted the revision that already ran (TaskDefinition is
+	// PreviousTaskDefinition), so that its new tasks read their secrets and parameters afresh.
+	Forced            bool
+	Diagnosis         *Diagnosis // nil on success
+	Started, Finished time.Time
+	APICalls          int // AWS calls made by this deploy, retries included
 }
 
 // Diagnosis explains a deploy that did not succeed: what failed, the evidence, where the service
@@ -87,6 +90,8 @@ type Step struct {
 	// Image is what Deploy deploys instead of the same image: a digest-pinned reference, or only
 	// the digest (sha256:…) when the engine knows no repository.
 	Image string `json:"image,omitempty"`
+	// Force: Deploy starts a new deployment even when the image already runs.
+	Force bool `json:"force,omitempty"`
 }
 
 // Field is one of the engine's inputs. The engine names the fields at fault; the caller says

@@ -48,8 +48,8 @@ func usage(prog string) string {
 	indent := strings.Repeat(" ", 2+len(prog)+10) // under the flags of the line above
 	return strings.NewReplacer("PROG", prog, "INDENT", indent).Replace(`usage:
   PROG deploy   --cluster C --service S --container N --image REPO[:TAG]@sha256:<hex> [--task-definition-file F]
-INDENT[--timeout D] [--no-rollback] [--deregister-failed] [--no-wait]
-  PROG plan     --cluster C --service S --container N --image REPO[:TAG]@sha256:<hex> [--task-definition-file F]
+INDENT[--timeout D] [--no-rollback] [--deregister-failed] [--no-wait] [--force]
+  PROG plan     --cluster C --service S --container N --image REPO[:TAG]@sha256:<hex> [--task-definition-file F] [--force]
   PROG rollback --cluster C --service S [--to REVISION|family:REV|ARN | --to-image REPO@sha256:<hex>]
 INDENT[--timeout D] [--no-wait]
   PROG status   --cluster C --service S
@@ -92,6 +92,11 @@ func run(ctx context.Context, prog string, args []string, stdout, stderr io.Writ
 			fs.BoolVar(&opts.NoRollback, "no-rollback", false, "on failure, leave the service as it is")
 			fs.BoolVar(&opts.DeregisterFailed, "deregister-failed", false, "deregister the failed revision after rolling back")
 		}
+		forceUsage := "when the image already runs, start a new deployment of its revision anyway (its tasks read rotated secrets afresh); a failed one is not rolled back"
+		if command == "plan" {
+			forceUsage = "plan a deploy with --force"
+		}
+		fs.BoolVar(&opts.Force, "force", false, forceUsage)
 	case "rollback":
 		waitFlags()
 		fs.StringVar(&to, "to", "", "revision to go back to (default: the previous ACTIVE revision)")
@@ -159,11 +164,19 @@ func run(ctx context.Context, prog string, args []string, stdout, stderr io.Writ
 	} else {
 		fmt.Fprintln(stderr)
 		_ = report.Render(stderr, command, res, names) // a failed write to stderr has nowhere to be told
-		fmt.Fprintf(stdout, "outcome=%s service=%s task-definition=%s previous=%s deployment=%s duration=%s api-calls=%d\n",
+		fmt.Fprintf(stdout, "outcome=%s service=%s task-definition=%s previous=%s deployment=%s duration=%s api-calls=%d%s\n",
 			res.Outcome, res.Service, res.TaskDefinition, res.PreviousTaskDefinition, res.DeploymentID,
-			res.Finished.Sub(res.Started).Round(time.Millisecond), res.APICalls)
+			res.Finished.Sub(res.Started).Round(time.Millisecond), res.APICalls, forcedField(res))
 	}
 	return deploy.ExitCode(res, err)
+}
+
+// forcedField ends the result line of a forced redeployment; other lines keep their fields.
+func forcedField(res *deploy.Result) string {
+	if res.Forced {
+		return " forced=true"
+	}
+	return ""
 }
 
 // checkInput checks a command's flags as far as that needs no AWS call, and reads the task

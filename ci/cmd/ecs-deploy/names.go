@@ -51,6 +51,9 @@ func (n names) Command(s report.Step) string {
 		if n.taskDefinitionFile != "" {
 			command += " --task-definition-file " + shellWord(n.taskDefinitionFile)
 		}
+		if s.Force {
+			command += " --force"
+		}
 		return command
 	}
 	return ""

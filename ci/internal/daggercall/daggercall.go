@@ -49,10 +49,14 @@ func (n Names) Command(s report.Step) string {
 		if image == "" {
 			image = n.Image
 		}
-		if image == "" {
-			return "dagger call deploy --env=" + n.Env
+		command := "dagger call deploy --env=" + n.Env
+		if image != "" {
+			command += " --image=" + image
 		}
-		return fmt.Sprintf("dagger call deploy --env=%s --image=%s", n.Env, image)
+		if s.Force {
+			command += " --force"
+		}
+		return command
 	}
 	return ""
 }

@@ -371,6 +371,7 @@ func (f *Fake) updateService(req ecsRequest, now time.Time) (any, *ecsError) {
 		f.service.circuitBreaker = *dc.DeploymentCircuitBreaker
 	}
 	f.updateRequests = append(f.updateRequests, req.TaskDefinition)
+	f.forcedRequests = append(f.forcedRequests, req.ForceNewDeployment)
 	target := f.service.taskDefinition
 	if req.TaskDefinition != "" {
 		td := f.findTaskDefinition(req.TaskDefinition)

@@ -92,6 +92,7 @@ type Fake struct {
 	finalStateAt    time.Time
 	firstEvidenceAt time.Time
 	updateRequests  []string // taskDefinition values of the UpdateService calls received over HTTP
+	forcedRequests  []bool   // their forceNewDeployment values, in the same order
 }
 
 // New returns a fake in steady state: the service runs revision 1 of the family
@@ -304,6 +305,14 @@ func (f *Fake) UpdateServiceRequests() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]string(nil), f.updateRequests...)
+}
+
+// UpdateServiceForced returns the forceNewDeployment argument of each UpdateService received
+// over HTTP, in the order of UpdateServiceRequests.
+func (f *Fake) UpdateServiceForced() []bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]bool(nil), f.forcedRequests...)
 }
 
 // ServiceTaskDefinition returns the task definition ARN the service is set to now.
