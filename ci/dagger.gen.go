@@ -313,7 +313,14 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg force", err))
 				}
 			}
-			return (*Pipeline).Deploy(&parent, ctx, env, image, noRollback, deregisterFailed, imageDefinitions, force)
+			var runUrl string
+			if inputArgs["runUrl"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["runUrl"]), &runUrl)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg runUrl", err))
+				}
+			}
+			return (*Pipeline).Deploy(&parent, ctx, env, image, noRollback, deregisterFailed, imageDefinitions, force, runUrl)
 		case "Dev":
 			var parent Pipeline
 			err = json.Unmarshal(parentJSON, &parent)

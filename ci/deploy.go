@@ -51,6 +51,10 @@ func (m *Pipeline) Deploy(
 	// rolled back: the revision before it is the same one.
 	// +optional
 	force bool,
+	// The CI run that deploys, linked from the notification sent to the environment's
+	// notifyTopic, e.g. https://github.com/ORG/REPO/actions/runs/ID.
+	// +optional
+	runUrl string,
 ) (string, error) {
 	target, err := m.environment(ctx, env)
 	if err != nil {
@@ -60,6 +64,7 @@ func (m *Pipeline) Deploy(
 		return m.deployLocal(ctx, target)
 	}
 	res, err := m.deployECS(ctx, target, image, noRollback, deregisterFailed, force)
+	m.notifyTeam(ctx, target, res, err, runUrl)
 	if imageDefinitions && err == nil {
 		data, err := codepipeline.ImageDefinitions(target.Container, res.Image)
 		return string(data), err

@@ -13,11 +13,13 @@ import (
 )
 
 // notifyTeam tells the environment's SNS topic how the deploy ended, when it has one. A
-// notification that cannot be sent is a warning on stderr: the deploy's outcome stands.
+// notification that cannot be sent is a warning on stderr: the deploy's outcome stands. An
+// interrupted deploy is told too, so the message outlives ctx (Send bounds it).
 func (m *Pipeline) notifyTeam(ctx context.Context, target environments.Environment, res *report.Result, deployErr error, runURL string) {
 	if target.NotifyTopic == "" {
 		return
 	}
+	ctx = context.WithoutCancel(ctx)
 	msg := notify.Compose(notify.Deploy{Environment: target.Name, Result: res, Err: deployErr, RunURL: runURL},
 		moduleNames(target, ""))
 	cfg, err := m.awsConfig(ctx, target)

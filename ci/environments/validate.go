@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/distribution/reference"
+
+	"dagger/pipeline/notify"
 )
 
 var (
@@ -111,15 +113,15 @@ func (c *checker) checkECS(env rawEnvironment) {
 	c.checkECSName("container", j.Container, "the container in the task definition whose image is replaced", `"app"`)
 	c.checkTaskDefinition(j.TaskDefinition)
 	c.checkSmokeTestURL(j.SmokeTestURL)
-	if env.keys["notifyTopic"] && !snsTopicPattern.MatchString(j.NotifyTopic) {
-		c.add("notifyTopic", fmt.Sprintf("%q is not the ARN of an SNS topic", j.NotifyTopic),
-			`write the topic's ARN, e.g. "arn:aws:sns:eu-west-1:123456789012:deploys" (aws sns list-topics), or remove the key`)
+	if env.keys["notifyTopic"] {
+		if err := notify.CheckTopic(j.NotifyTopic); err != nil {
+			c.add("notifyTopic", err.Error(), topicFix)
+		}
 	}
 }
 
-// snsTopicPattern is an SNS topic ARN: partition, region, account, and a name of letters,
-// digits, - and _ (.fifo for a FIFO topic).
-var snsTopicPattern = regexp.MustCompile(`^arn:aws(-[a-z]+)*:sns:[a-z]{2}(-[a-z]+)+-\d:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$`)
+// topicFix says how to name a notification topic.
+const topicFix = `write the topic's ARN, e.g. "arn:aws:sns:eu-west-1:123456789012:deploys" (aws sns list-topics), or remove the key`
 
 func (c *checker) checkECRRepository(repo string) {
 	switch {

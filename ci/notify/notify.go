@@ -9,6 +9,7 @@ package notify
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -19,6 +20,18 @@ import (
 
 	"dagger/pipeline/report"
 )
+
+// topicPattern is an SNS topic ARN: partition, region, account, and a name of letters, digits,
+// - and _ (.fifo for a FIFO topic).
+var topicPattern = regexp.MustCompile(`^arn:aws(-[a-z]+)*:sns:[a-z]{2}(-[a-z]+)+-\d:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$`)
+
+// CheckTopic reports whether arn can name an SNS topic, before anything is deployed.
+func CheckTopic(arn string) error {
+	if !topicPattern.MatchString(arn) {
+		return fmt.Errorf("%q is not the ARN of an SNS topic", arn)
+	}
+	return nil
+}
 
 // Publisher is the one SNS operation a notification needs.
 type Publisher interface {

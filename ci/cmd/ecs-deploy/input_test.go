@@ -85,6 +85,8 @@ func TestCLIBadInputIsToldBeforeAnyAWSCall(t *testing.T) {
 			[]string{`AWS region "eu-west" is not an AWS region code: a region code ends with its number, e.g. "eu-west-1"`, "set AWS_REGION"}},
 		"an availability zone for a region": {[]string{"AWS_REGION=eu-west-1a"}, deployArgs, 2,
 			[]string{`that is an availability zone; its region is "eu-west-1"`}},
+		"a notification topic that is not an SNS ARN": {nil, append(deployArgs, "--notify-topic", "deploys"), 2,
+			[]string{`--notify-topic "deploys" is not the ARN of an SNS topic`, "arn:aws:sns:", "nothing was changed"}},
 		"a profile that does not exist": {[]string{"AWS_PROFILE=nope"}, append([]string{"status"}, target...), 5,
 			[]string{"cannot load the AWS configuration", "nope", "AWS_PROFILE=NAME", "aws sso login"}},
 	} {

@@ -27,12 +27,15 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/smithy-go/logging"
 
 	"dagger/pipeline/deploy"
 	"dagger/pipeline/environments"
 	"dagger/pipeline/internal/cliflag"
+	"dagger/pipeline/notify"
 	"dagger/pipeline/release"
 	"dagger/pipeline/report"
 )
@@ -91,6 +94,8 @@ func run(ctx context.Context, prog string, args []string, stdout, stderr io.Writ
 			waitFlags()
 			fs.BoolVar(&opts.NoRollback, "no-rollback", false, "on failure, leave the service as it is")
 			fs.BoolVar(&opts.DeregisterFailed, "deregister-failed", false, "deregister the failed revision after rolling back")
+			fs.StringVar(&names.notifyTopic, "notify-topic", "", "ARN of an SNS topic to tell the outcome to (a failed notification is a warning)")
+			fs.StringVar(&names.runURL, "run-url", "", "link to the CI run, included in the notification")
 		}
 		forceUsage := "when the image already runs, start a new deployment of its revision anyway (its tasks read rotated secrets afresh); a failed one is not rolled back"
 		if command == "plan" {
@@ -136,7 +141,7 @@ func run(ctx context.Context, prog string, args []string, stdout, stderr io.Writ
 		reportError(stderr, err, names)
 		return deploy.ExitCode(nil, err)
 	}
-	clients, code := awsClients(ctx, stderr)
+	clients, cfg, code := awsClients(ctx, stderr)
 	if clients == nil {
 		return code
 	}
@@ -156,6 +161,13 @@ func run(ctx context.Context, prog string, args []string, stdout, stderr io.Writ
 	case "deploy":
 		opts.NoWait, opts.Progress = noWait, stderr
 		res, err = deploy.Deploy(ctx, *clients, opts)
+		if names.notifyTopic != "" {
+			// Told even when interrupted: the message outlives ctx, bounded by Send.
+			msg := notify.Compose(notify.Deploy{Environment: names.service, Result: res, Err: err, RunURL: names.runURL}, names)
+			if nerr := notify.Send(context.WithoutCancel(ctx), sns.NewFromConfig(cfg), names.notifyTopic, msg); nerr != nil {
+				fmt.Fprintf(stderr, "warning: %v; the deploy's outcome is not affected\n", nerr)
+			}
+		}
 	case "rollback":
 		res, err = deploy.Rollback(ctx, *clients, rollbackOpts)
 	}
@@ -184,6 +196,12 @@ func forcedField(res *deploy.Result) string {
 func checkInput(command string, names names, opts *deploy.Options, rollbackOpts *deploy.RollbackOptions) error {
 	switch command {
 	case "deploy", "plan":
+		if names.notifyTopic != "" {
+			if err := notify.CheckTopic(names.notifyTopic); err != nil {
+				return &deploy.InputError{What: "--notify-topic " + err.Error(), Why: "the outcome is published to that topic",
+					Fix: "pass the topic's ARN, e.g. arn:aws:sns:eu-west-1:123456789012:deploys (aws sns list-topics)"}
+			}
+		}
 		if names.taskDefinitionFile != "" {
 			data, err := os.ReadFile(names.taskDefinitionFile)
 			if err != nil {
@@ -209,7 +227,7 @@ func checkInput(command string, names names, opts *deploy.Options, rollbackOpts 
 // awsClients loads the AWS configuration from the standard environment and checks the region
 // and the credentials before the first call; on failure it says what to do and returns the
 // exit code.
-func awsClients(ctx context.Context, stderr io.Writer) (*deploy.Clients, int) {
+func awsClients(ctx context.Context, stderr io.Writer) (*deploy.Clients, aws.Config, int) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	// The SDK's own log lines (an IMDSv1 fallback while it looks for credentials) would only
@@ -217,22 +235,22 @@ func awsClients(ctx context.Context, stderr io.Writer) (*deploy.Clients, int) {
 	cfg, err := config.LoadDefaultConfig(ctx, config.WithLogger(logging.Nop{}))
 	if err != nil {
 		fmt.Fprintf(stderr, "error: cannot load the AWS configuration: %v\n%s", err, credentialsHelp)
-		return nil, deploy.ExitAWSError
+		return nil, cfg, deploy.ExitAWSError
 	}
 	if cfg.Region == "" {
 		fmt.Fprintln(stderr, "error: no AWS region: set AWS_REGION (or a region in the AWS profile), e.g. AWS_REGION=eu-west-1\nnothing was changed.")
-		return nil, deploy.ExitBadInput
+		return nil, cfg, deploy.ExitBadInput
 	}
 	if err := environments.CheckRegion(cfg.Region); err != nil {
 		fmt.Fprintf(stderr, "error: AWS region %v; set AWS_REGION (or AWS_DEFAULT_REGION, or the profile's region) to it\nnothing was changed.\n", err)
-		return nil, deploy.ExitBadInput
+		return nil, cfg, deploy.ExitBadInput
 	}
 	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
 		fmt.Fprintf(stderr, "error: %s\n%s", credentialsProblem(err), credentialsHelp)
-		return nil, deploy.ExitAWSError
+		return nil, cfg, deploy.ExitAWSError
 	}
 	clients := deploy.NewClients(cfg)
-	return &clients, deploy.ExitOK
+	return &clients, cfg, deploy.ExitOK
 }
 
 // credentialsProblem says what went wrong loading credentials. When the SDK found none at all

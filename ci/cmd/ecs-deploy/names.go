@@ -19,6 +19,7 @@ type names struct {
 	cluster, service, container, image string
 	taskDefinitionFile                 string
 	toImage                            string // rollback's --to-image
+	notifyTopic, runURL                string // deploy's --notify-topic and --run-url
 }
 
 // Command is the command line that takes the step, as the person runs this command.
