@@ -2,6 +2,7 @@ package deploy_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -200,5 +201,57 @@ func TestPersonStatusAfterAFailureLeftInPlace(t *testing.T) {
 	}
 	if _, err := deploy.Status(ctx, clients, fakeaws.DefaultCluster, "nope"); err == nil || !strings.Contains(err.Error(), `service "nope" not found`) {
 		t.Errorf("status of an unknown service: %v, want it named", err)
+	}
+}
+
+// A forced redeploy whose UpdateService fails: whether ECS started the deployment anyway
+// decides what the person is told; nothing was registered, so nothing is cleaned up.
+func TestForcedRedeployUpdateServiceErrors(t *testing.T) {
+	t.Parallel()
+	t.Run("refused: the service stays on its deployment", func(t *testing.T) {
+		t.Parallel()
+		r := runDeploy(t, fakeaws.Config{Scenario: fakeaws.HealthyRollout(scenarioUnit), Faults: []fakeaws.Fault{deniedOp("UpdateService")}}, forced)
+		defer r.logOnFailure(t)
+		if r.res != nil || r.err == nil || !strings.Contains(r.err.Error(), "the service stays on its deployment of web:1") {
+			t.Errorf("result %v, err %v; want no result and the service named as unchanged", r.res, r.err)
+		}
+		if got := deploy.ExitCode(r.res, r.err); got != deploy.ExitAWSError {
+			t.Errorf("ExitCode = %d, want %d (AWS refused before any change)", got, deploy.ExitAWSError)
+		}
+	})
+	t.Run("answered an error after acting: told it started", func(t *testing.T) {
+		t.Parallel()
+		lost := deniedOp("UpdateService")
+		lost.Applied = true
+		r := runDeploy(t, fakeaws.Config{Scenario: fakeaws.HealthyRollout(scenarioUnit), Faults: []fakeaws.Fault{lost}}, forced)
+		defer r.logOnFailure(t)
+		r.wantOutcome(t, deploy.Failed, deploy.ExitFailed)
+		r.wantDiagnosis(t, "UpdateService answered an error but ECS started deployment", "of web:1")
+	})
+}
+
+// An explicit rollback to a revision that cannot be gone back to changes nothing and says why.
+func TestRollbackToARevisionThatCannotBe(t *testing.T) {
+	t.Parallel()
+	fake := fakeaws.New(fakeaws.Config{Scenario: fakeaws.HealthyRollout(scenarioUnit)})
+	clients := fakeClients(t, fake)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := deploy.Deploy(ctx, clients, defaultOptions()); err != nil {
+		t.Fatal(err)
+	}
+	for to, want := range map[string]string{
+		"99":      `task definition "web:99" not found`,
+		"other:1": `task definition "other:1" not found`,
+	} {
+		res, err := deploy.Rollback(ctx, clients, deploy.RollbackOptions{Cluster: fakeaws.DefaultCluster, Service: fakeaws.DefaultService,
+			To: to, Timeout: 10 * time.Second, Poll: fastPoll})
+		var inputErr *deploy.InputError
+		if !errors.As(err, &inputErr) || !strings.Contains(err.Error(), want) || res != nil {
+			t.Errorf("rollback --to %s: %v, %v; want an InputError saying %q", to, res, err, want)
+		}
+	}
+	if got := fake.UpdateServiceRequests(); len(got) != 1 {
+		t.Errorf("UpdateService calls %v: a refused rollback must make none", got)
 	}
 }
