@@ -303,8 +303,8 @@ func testDeployLocal(t *testing.T, w *workspace) {
 		addTestEnvironments(t, dir)
 		handlers := filepath.Join(dir, "app", "handlers.go")
 		src := readFile(t, handlers)
-		sickSrc := strings.Replace(src, "writeJSON(w, http.StatusOK, healthStatus{Status: healthOK})",
-			"writeJSON(w, http.StatusServiceUnavailable, healthStatus{Status: healthDraining})", 1)
+		sickSrc := strings.Replace(src, "respond.JSON(w, http.StatusOK, healthStatus{Status: healthOK})",
+			"respond.JSON(w, http.StatusServiceUnavailable, healthStatus{Status: healthDraining})", 1)
 		if sickSrc == src {
 			t.Fatal("app/handlers.go no longer answers /health the way this test breaks it")
 		}

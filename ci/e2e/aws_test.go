@@ -150,7 +150,9 @@ func testAWS(t *testing.T, w *workspace) {
 	})
 
 	t.Run("promotion", func(t *testing.T) {
-		e := serveFake(t, m, fakeaws.HealthyRollout(time.Second), repo+"@"+released)
+		// The service runs the fake's own initial image: moto's ECR gave the release pushed above
+		// and the manifest pushed below the same digest, which made the promoted deploy a no-op.
+		e := serveFake(t, m, fakeaws.HealthyRollout(time.Second), "")
 		tag := "sha-" + w.head(t)[:12]
 		r := w.mustFail(t, e.aws("deploy", "--env=fake-promoted")...)
 		wantIn(t, r, "no image tagged "+tag+" in "+repo, "fake-promoted is promoted from fake, not built",

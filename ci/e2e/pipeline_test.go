@@ -55,7 +55,7 @@ func addTestEnvironments(t *testing.T, dir string) {
 // task-definition file that is not in the repository: found without a deploy, and named.
 func testValidate(t *testing.T, w *workspace) {
 	ok := w.mustCall(t, "call", "validate")
-	wantIn(t, ok, "ci/environments.json: 7 environments, all valid: dev, fake, local, moto, other-account, prod, staging")
+	wantIn(t, ok, "ci/environments.json: 8 environments, all valid: dev, fake, fake-promoted, local, moto, other-account, prod, staging")
 
 	broken := w.path("ci/broken-environments.json")
 	writeFile(t, broken, readFile(t, w.path("ci/environments.json")), 0o644)
