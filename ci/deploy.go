@@ -63,8 +63,12 @@ func (m *Pipeline) Deploy(
 	if target.IsLocal() {
 		return m.deployLocal(ctx, target)
 	}
-	res, err := m.deployECS(ctx, target, image, noRollback, deregisterFailed, force)
-	m.notifyTeam(ctx, target, res, err, runUrl)
+	cfg, err := m.awsForAccount(ctx, target)
+	if err != nil {
+		return moduleNames(target, image).DeployOutput(nil, err)
+	}
+	res, err := m.deployECS(ctx, cfg, target, image, noRollback, deregisterFailed, force)
+	m.notifyTeam(ctx, cfg, target, res, err, runUrl)
 	if imageDefinitions && err == nil {
 		data, err := codepipeline.ImageDefinitions(target.Container, res.Image)
 		return string(data), err
@@ -82,14 +86,11 @@ func moduleNames(target environments.Environment, image string) daggercall.Names
 	return names
 }
 
-// deployECS takes the steps of a deploy to an ECS environment; res is non-nil once anything in
-// AWS may have changed.
-func (m *Pipeline) deployECS(ctx context.Context, target environments.Environment, image string, noRollback, deregisterFailed, force bool) (*deploy.Result, error) {
-	cfg, err := m.awsForAccount(ctx, target)
+// deployECS takes the steps of a deploy to an ECS environment with cfg, whose account is the
+// environment's; res is non-nil once anything in AWS may have changed.
+func (m *Pipeline) deployECS(ctx context.Context, cfg aws.Config, target environments.Environment, image string, noRollback, deregisterFailed, force bool) (*deploy.Result, error) {
+	image, err := m.imageToDeploy(ctx, cfg, target, image)
 	if err != nil {
-		return nil, err
-	}
-	if image, err = m.imageToDeploy(ctx, cfg, target, image); err != nil {
 		return nil, err
 	}
 	opts := deploy.Options{

@@ -79,7 +79,8 @@ type watchState struct {
 	targetsOf   string        // the expected targets that reading covered
 	healthAt    time.Time     // when targets were read
 	// groupStates counts every target of each group by state, ours or not, at that reading:
-	// at scale the watcher knows a sample of its tasks, and the counts vouch for the rest.
+	// at scale the watcher knows a sample of its tasks, and the counts vouch for the rest. Each
+	// reading replaces the map whole and nothing changes it in place, so clone shares it.
 	groupStates map[string]map[string]int
 	// instances maps the container instances of our bridge-mode tasks to their EC2 instances,
 	// which is how an instance target group knows them (see spec.instances).
@@ -125,7 +126,6 @@ func (st watchState) clone() watchState {
 	st.stopping = maps.Clone(st.stopping)
 	st.stoppedSeen = maps.Clone(st.stoppedSeen)
 	st.instances = maps.Clone(st.instances)
-	st.groupStates = maps.Clone(st.groupStates) // replaced, never changed in place
 	st.targets = slices.Clone(st.targets)
 	st.look.describe = slices.Clone(st.look.describe)
 	return st
