@@ -68,7 +68,7 @@ func (m *Pipeline) Deploy(
 		return moduleNames(target, image).DeployOutput(nil, err)
 	}
 	res, err := m.deployECS(ctx, cfg, target, image, noRollback, deregisterFailed, force)
-	m.notifyTeam(ctx, cfg, target, res, err, runUrl)
+	m.notifyTeam(ctx, cfg, target, moduleNames(target, image), res, err, runUrl)
 	if imageDefinitions && err == nil {
 		data, err := codepipeline.ImageDefinitions(target.Container, res.Image)
 		return string(data), err
