@@ -250,7 +250,14 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 			if err != nil {
 				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
 			}
-			return (*Pipeline).Check(&parent, ctx)
+			var race bool
+			if inputArgs["race"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["race"]), &race)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg race", err))
+				}
+			}
+			return (*Pipeline).Check(&parent, ctx, race)
 		case "Container":
 			var parent Pipeline
 			err = json.Unmarshal(parentJSON, &parent)
@@ -481,7 +488,14 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 			if err != nil {
 				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
 			}
-			return (*Pipeline).Test(&parent, ctx)
+			var race bool
+			if inputArgs["race"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["race"]), &race)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg race", err))
+				}
+			}
+			return (*Pipeline).Test(&parent, ctx, race)
 		case "Validate":
 			var parent Pipeline
 			err = json.Unmarshal(parentJSON, &parent)

@@ -98,6 +98,13 @@ func testCheck(t *testing.T, w *workspace) {
 	changed := w.mustCall(t, "call", "check")
 	wantIn(t, changed, "ok  \tgithub.com/acme/service/app")
 	figure(t, "check, one-line change in app/", "%s", seconds(changed.took))
+
+	// The race detector compiles everything again, with cgo: once per engine.
+	race := w.mustCall(t, "call", "check", "--race")
+	wantIn(t, race, "== test ==", "ok  \tgithub.com/acme/service/app", "== build ==")
+	figure(t, "check --race, first on this engine", "%s", seconds(race.took))
+	raceTest := w.mustCall(t, "call", "test", "--race")
+	wantIn(t, raceTest, "ok  \tgithub.com/acme/service/app")
 }
 
 func testCheckFailures(t *testing.T, w *workspace) {
