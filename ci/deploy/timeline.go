@@ -192,7 +192,7 @@ func advise(s settings, tl *report.Timeline) []string {
 		return p, tl.Share(p), true
 	}
 	if g := s.slowest(drainTime); g != nil && g.deregistrationDelay > fastDrain {
-		fix := fmt.Sprintf("set target group %s's deregistration delay (%s) to %s if the app ends in-flight requests by then",
+		fix := fmt.Sprintf("set target group %s's deregistration delay (%s) to %s if in-flight requests end by then",
 			g.name, secs(g.deregistrationDelay), secs(fastDrain))
 		if p, pct, measured := share(report.PhaseDrained); !measured {
 			out = append(out, "every deploy waits for old targets to drain; "+fix)
@@ -211,7 +211,7 @@ func advise(s settings, tl *report.Timeline) []string {
 	}
 	if s.rounds > 1 {
 		out = append(out, fmt.Sprintf("the %d tasks are replaced in %d rounds (maximumPercent %d, minimumHealthyPercent %d); "+
-			"set maximumPercent to 200 if the cluster has room for twice the tasks", s.desired, s.rounds, s.maxPct, s.minPct))
+			"raise maximumPercent to 200 if there is room for twice the tasks", s.desired, s.rounds, s.maxPct, s.minPct))
 	}
 	if s.startPeriod > longStart {
 		out = append(out, fmt.Sprintf("container %s's health check ignores failures for %s (startPeriod), so a task that cannot start shows late; "+
