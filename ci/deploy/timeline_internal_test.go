@@ -40,7 +40,9 @@ func TestAdvise(t *testing.T) {
 			[]string{"old targets drained for 300 s, 93 % of this deploy; set target group web-tg's deregistration delay (300 s) to 30 s"}},
 		{"a long delay that did not dominate (old tasks drained quickly)", with(one, func(s *settings) { s.groups = []targetGroup{slowDrain} }),
 			timeline(100*time.Second, 10*time.Second), nil},
-		{"the slowest group is named", with(one, func(s *settings) { s.groups = []targetGroup{quick, {name: "api-tg", deregistrationDelay: 120 * time.Second}} }), nil,
+		{"the slowest group is named", with(one, func(s *settings) {
+			s.groups = []targetGroup{quick, {name: "api-tg", deregistrationDelay: 120 * time.Second}}
+		}), nil,
 			[]string{"api-tg's deregistration delay (120 s)"}},
 		{"doctor: slow health checks", with(one, func(s *settings) { s.groups = []targetGroup{slowChecks} }), nil,
 			[]string{"new targets need 150 s of health checks; target group web-tg wants 5 checks 30 s apart; set its healthy threshold to 2"}},
@@ -48,7 +50,7 @@ func TestAdvise(t *testing.T) {
 			[]string{"targets took 150 s to turn healthy, 83 % of this deploy; target group web-tg wants 5 checks 30 s apart"}},
 		{"replacement rounds", with(one, func(s *settings) { s.desired, s.maxPct, s.minPct, s.rounds = 4, 100, 50, 2 }), nil,
 			[]string{"the 4 tasks are replaced in 2 rounds (maximumPercent 100, minimumHealthyPercent 50); raise maximumPercent to 200"}},
-		{"a long container startPeriod", with(one, func(s *settings) { s.container, s.startPeriod = "app", 120 * time.Second }), nil,
+		{"a long container startPeriod", with(one, func(s *settings) { s.container, s.startPeriod = "app", 120*time.Second }), nil,
 			[]string{"container app's health check ignores failures for 120 s (startPeriod)"}},
 		{"everything at once, drain first", with(one, func(s *settings) {
 			s.groups, s.rounds, s.desired, s.container, s.startPeriod = []targetGroup{{name: "t", interval: 30 * time.Second, healthyThreshold: 5,
