@@ -95,6 +95,9 @@ type run struct {
 	budget   *budget   // the call budget of all the run's waiting (the deploy's and its rollback's), from UpdateService
 	// instances: the EC2 instances of the container instances the run's watches learnt
 	instances map[string]string
+	// timeline records the deploy's watch (not a rollback's); settings are what it is read against
+	timeline *timelineRecorder
+	settings settings
 }
 
 // Deploy runs the whole flow: read and validate, register the new revision, update the
@@ -108,6 +111,11 @@ func Deploy(ctx context.Context, c Clients, opts Options) (res *Result, err erro
 	defer func() {
 		if res != nil {
 			res.Started, res.Finished, res.APICalls = started, time.Now(), r.api.calls.Count()
+			if r.timeline != nil {
+				res.Timeline = r.timeline.timeline(res.Started, r.updateAt, res.Finished, res.Outcome == Succeeded)
+				res.Timeline.Floor = r.settings.floor()
+				res.Timeline.Advice = advise(r.settings, res.Timeline)
+			}
 		}
 	}()
 
@@ -188,7 +196,10 @@ func (r *run) await(ctx context.Context, opts Options, res *Result, p *plan, upd
 
 	// 4. Wait until our deployment, tasks and targets are all good — or fail at the first evidence.
 	r.progress.printf("waiting up to %s for %s", p.timeout, id)
-	out, err := r.api.watch(ctx, r.spec(opts.Target, p, id, res.TaskDefinition, res.PreviousTaskDefinition, updated))
+	spec := r.spec(opts.Target, p, id, res.TaskDefinition, res.PreviousTaskDefinition, updated)
+	r.timeline, r.settings = &timelineRecorder{}, settingsOf(p.svc, p.live, p.groups)
+	spec.timeline = r.timeline
+	out, err := r.api.watch(ctx, spec)
 	if err != nil {
 		return r.lostSight(ctx, res, p, err)
 	}

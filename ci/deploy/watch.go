@@ -27,6 +27,8 @@ type watchSpec struct {
 	// tick is the schedule's tick, set by watch: the decision to confirm the targets at once
 	// or on the next alternate tick depends on it.
 	tick time.Duration
+	// timeline records when the rollout's phases ended; nil records nothing (timeline.go).
+	timeline *timelineRecorder
 	// instances are the EC2 instances of container instances the run already knows; the watch
 	// adds those it learns, so a rollback's watch does not ask again.
 	instances map[string]string
@@ -83,12 +85,14 @@ func (a *api) watch(ctx context.Context, spec watchSpec) (*watchOutcome, error) 
 		case ctx.Err() != nil:
 			return st.outcome(verdictInterrupted, "interrupted"), nil
 		case out != nil:
+			spec.timeline.observe(&spec, next)
 			if out.wantsStoppedTasks {
 				out.evidence = append(out.evidence, next.stoppedEvidence(a.stoppedTasks(ctx, &spec))...)
 			}
 			return out, nil
 		case err == nil:
 			st = next
+			spec.timeline.observe(&spec, st)
 			sched.looked(src, k)
 		case !time.Now().Before(deadline):
 			// the look was cut by the deadline: that is the timeout on the next turn

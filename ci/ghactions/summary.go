@@ -22,6 +22,9 @@ type DeploySummary struct {
 	// Diagnosis explains a failure (stopped tasks, failing health checks...);
 	// it is shown verbatim in a code block.
 	Diagnosis string
+	// Timeline is where the deploy's time went: Markdown (a table of its phases, then what the
+	// service's settings impose and advice), shown as is after the table.
+	Timeline string
 }
 
 // Summary appends the deploy's summary to the GITHUB_STEP_SUMMARY file.
@@ -76,6 +79,9 @@ func (r *Reporter) renderSummary(s DeploySummary) string {
 	row("Duration", escapeText(r.scrub(s.Duration)))
 	row("Outcome", escapeText(outcome))
 	row("AWS API calls", escapeText(r.scrub(s.APICalls)))
+	if timeline := strings.TrimRight(r.scrub(s.Timeline), "\n"); timeline != "" {
+		fmt.Fprintf(&b, "\n**Timeline**\n\n%s\n", timeline)
+	}
 	if diagnosis := capLines(strings.TrimRight(r.scrub(s.Diagnosis), "\n"), maxDiagnosisBytes); diagnosis != "" {
 		fence := strings.Repeat("`", max(3, longestRun(diagnosis, '`')+1))
 		fmt.Fprintf(&b, "\n**Diagnosis**\n\n%stext\n%s\n%s\n", fence, diagnosis, fence)

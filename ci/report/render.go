@@ -41,6 +41,7 @@ func Render(w io.Writer, heading string, res *Result, n Names) error {
 	if !res.Started.IsZero() && !res.Finished.IsZero() {
 		row("took", fmt.Sprintf("%s (%d AWS calls)", took(res.Finished.Sub(res.Started)), res.APICalls))
 	}
+	b.WriteString(RenderTimeline(res.Timeline))
 	b.WriteString(RenderDiagnosis(res.Diagnosis, n))
 	_, err := io.WriteString(w, b.String())
 	return err

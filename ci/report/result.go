@@ -50,6 +50,9 @@ type Result struct {
 	Diagnosis         *Diagnosis // nil on success
 	Started, Finished time.Time
 	APICalls          int // AWS calls made by this deploy, retries included
+	// Timeline is where the deploy's time went, with what the service's settings impose; nil
+	// when the deploy watched no rollout.
+	Timeline *Timeline
 }
 
 // Diagnosis explains a deploy that did not succeed: what failed, the evidence, where the service

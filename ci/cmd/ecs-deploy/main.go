@@ -5,6 +5,7 @@
 //	ecs-deploy plan     --cluster C --service S --container N --image REPO@sha256:… [--task-definition-file F]
 //	ecs-deploy rollback --cluster C --service S [--to REVISION | --to-image REPO@sha256:…]
 //	ecs-deploy status   --cluster C --service S
+//	ecs-deploy doctor   --cluster C --service S
 //	ecs-deploy validate [--file ci/environments.json] [--root DIR]
 //
 // Region and credentials come from the standard AWS environment and config files
@@ -56,6 +57,7 @@ INDENT[--timeout D] [--no-rollback] [--deregister-failed] [--no-wait] [--force]
   PROG rollback --cluster C --service S [--to REVISION|family:REV|ARN | --to-image REPO@sha256:<hex>]
 INDENT[--timeout D] [--no-wait]
   PROG status   --cluster C --service S
+  PROG doctor   --cluster C --service S   what the service's settings impose on a deploy, with advice
   PROG validate [--file ci/environments.json]   checks the environments file, without AWS
   PROG COMMAND --help   the flags of a command
 `)
@@ -106,7 +108,7 @@ func run(ctx context.Context, prog string, args []string, stdout, stderr io.Writ
 		waitFlags()
 		fs.StringVar(&to, "to", "", "revision to go back to (default: the previous ACTIVE revision)")
 		fs.StringVar(&names.toImage, "to-image", "", "go back to the newest revision that runs this image, REPO@sha256:<64 hex> (not with --to)")
-	case "status":
+	case "status", "doctor":
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage(prog))
 		return deploy.ExitOK
@@ -155,6 +157,16 @@ func run(ctx context.Context, prog string, args []string, stdout, stderr io.Writ
 			return deploy.ExitCode(nil, err)
 		}
 		st.Render(stdout)
+		return deploy.ExitOK
+	case "doctor":
+		d, err := deploy.Doctor(ctx, *clients, names.cluster, names.service)
+		if err != nil {
+			reportError(stderr, err, names)
+			return deploy.ExitCode(nil, err)
+		}
+		if err := d.Render(stdout); err != nil {
+			return deploy.ExitAWSError
+		}
 		return deploy.ExitOK
 	case "plan":
 		return plan(ctx, *clients, opts, names, stdout, stderr)
@@ -218,7 +230,7 @@ func checkInput(command string, names names, opts *deploy.Options, rollbackOpts 
 		}
 		rollbackOpts.ToImageDigest = digest
 		return rollbackOpts.Validate()
-	case "status":
+	case "status", "doctor":
 		return deploy.ValidateService(names.cluster, names.service)
 	}
 	return nil

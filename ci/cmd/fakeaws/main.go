@@ -141,7 +141,7 @@ func scenarioNames() []string {
 
 func findScenario(name string, unit time.Duration) (fakeaws.Scenario, bool) {
 	for _, s := range fakeaws.All(unit) {
-		if strings.EqualFold(s.Name, name) {
+		if strings.EqualFold(s.Name, strings.ReplaceAll(name, "-", "")) { // slow-drain is SlowDrain
 			return s, true
 		}
 	}

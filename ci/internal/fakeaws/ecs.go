@@ -559,6 +559,12 @@ func (f *Fake) taskJSON(t *task) map[string]any {
 		}
 	}
 	putTime(out, "createdAt", t.createdAt)
+	if !t.startedAt.IsZero() {
+		// The image pull takes the middle three fifths of the time from placement to start.
+		placed := t.startedAt.Sub(t.createdAt)
+		putTime(out, "pullStartedAt", t.createdAt.Add(placed/5))
+		putTime(out, "pullStoppedAt", t.createdAt.Add(placed*4/5))
+	}
 	putTime(out, "startedAt", t.startedAt)
 	putTime(out, "stoppingAt", t.stoppedAt)
 	putTime(out, "stoppedAt", t.stoppedAt)

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 )
 
 const elbNamespace = "http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/"
@@ -165,7 +166,7 @@ func (f *Fake) serveELB(w http.ResponseWriter, op string, form url.Values) {
 			return
 		}
 		writeXML(w, http.StatusOK, describeTargetGroupAttributesResponse{Xmlns: elbNamespace, Metadata: meta, Attributes: []xmlAttribute{
-			{"deregistration_delay.timeout_seconds", "30"},
+			{"deregistration_delay.timeout_seconds", strconv.Itoa(f.deregistrationDelay())},
 			{"stickiness.enabled", "false"},
 			{"slow_start.duration_seconds", "0"},
 			{"load_balancing.algorithm.type", "round_robin"},
@@ -180,6 +181,14 @@ func (f *Fake) serveELB(w http.ResponseWriter, op string, form url.Values) {
 	default:
 		writeQueryError(w, http.StatusBadRequest, "Sender", "InvalidAction", "fakeaws does not implement ELBv2 "+op)
 	}
+}
+
+// deregistrationDelay is the target groups' deregistration delay in seconds.
+func (f *Fake) deregistrationDelay() int {
+	if d := f.cfg.Scenario.DeregistrationDelay; d > 0 {
+		return int(d / time.Second)
+	}
+	return 30
 }
 
 func (f *Fake) groupByArn(arn string) *targetGroup {

@@ -18,6 +18,10 @@ type Scenario struct {
 	CircuitBreaker CircuitBreaker
 	// Steps run relative to the first UpdateService that creates a deployment.
 	Steps []Step
+	// DeregistrationDelay is the target group's deregistration_delay.timeout_seconds, as
+	// DescribeTargetGroupAttributes reports it; 0 means 30 s. Scenarios that drain old targets
+	// (SlowDrain) drain them for one Unit per 30 s of it, so the delay shows at any time scale.
+	DeregistrationDelay time.Duration
 	// Recovery runs relative to every later UpdateService received over HTTP
 	// (the deploy tool rolling back); nil means HealthySteps(Unit). A later
 	// UpdateService cancels the steps still pending in the previous timeline.
@@ -190,6 +194,34 @@ func StopTasks(n int, stop TaskStop) Action {
 			tl.dep.updatedAt = at
 			f.event(at, fmt.Sprintf("(service %s) has stopped %d running tasks: %s.", f.cfg.Service, len(ids), strings.Join(ids, " ")))
 			f.evidence(at)
+		}
+	}}
+}
+
+// DrainOld is the load balancer draining the targets of the deployments older than the
+// current one: the old tasks still run, their targets are draining, until CompleteDeployment
+// stops them. ECS deregisters the old targets first and waits out the deregistration delay.
+func DrainOld() Action {
+	return Action{name: "DrainOld", apply: func(f *Fake, tl *timeline, at time.Time) {
+		n := 0
+		for _, old := range f.service.allDeployments {
+			if old == tl.dep || old.status == "INACTIVE" {
+				continue
+			}
+			for _, t := range f.tasksOf(old) {
+				if t.lastStatus == "STOPPED" {
+					continue
+				}
+				for _, th := range f.targets(t) {
+					th.state, th.reason, th.description = "draining", "Target.DeregistrationInProgress", "Target deregistration is in progress"
+					n++
+				}
+			}
+		}
+		if n > 0 {
+			for _, tg := range f.targetGroups {
+				f.event(at, fmt.Sprintf("(service %s) deregistered %d targets in (target-group %s)", f.cfg.Service, n, tg.arn))
+			}
 		}
 	}}
 }

@@ -144,6 +144,23 @@ func OverlappingDeployment(unit time.Duration) Scenario {
 	}}
 }
 
+// SlowDrainDelay is SlowDrain's deregistration delay: the ELBv2 default.
+const SlowDrainDelay = 300 * time.Second
+
+// SlowDrain succeeds, but most of the deploy is spent draining the old targets: the new targets
+// are healthy at 3 units, then the old ones drain for the target group's deregistration delay
+// (300 s, the ELBv2 default, one unit per 30 s: 10 units) before the deployment completes at 13.
+func SlowDrain(unit time.Duration) Scenario {
+	drain := float64(SlowDrainDelay / (30 * time.Second))
+	return Scenario{Name: "SlowDrain", Unit: unit, DeregistrationDelay: SlowDrainDelay, Steps: []Step{
+		{At: at(unit, 1), Do: StartTasks(0)},
+		{At: at(unit, 2), Do: TasksRunning()},
+		{At: at(unit, 3), Do: TargetsHealthy()},
+		{At: at(unit, 3), Do: DrainOld()},
+		{At: at(unit, 3+drain), Do: CompleteDeployment()},
+	}}
+}
+
 // All returns every named scenario at the given unit.
 func All(unit time.Duration) []Scenario {
 	return []Scenario{
@@ -156,5 +173,6 @@ func All(unit time.Duration) []Scenario {
 		ThrottlingBurst(unit),
 		Transient5xx(unit),
 		OverlappingDeployment(unit),
+		SlowDrain(unit),
 	}
 }

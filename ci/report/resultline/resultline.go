@@ -50,6 +50,8 @@ type Result struct {
 	APICalls int `json:"apiCalls"`
 	// Diagnosis explains a failure; nil on success.
 	Diagnosis *Diagnosis `json:"diagnosis,omitempty"`
+	// Timeline is where the deploy's time went (report.Timeline), when it watched a rollout.
+	Timeline *report.Timeline `json:"timeline,omitempty"`
 	// Error is set by the caller when the deploy failed for a reason the
 	// engine's Result does not cover: before any AWS change (bad input,
 	// access denied), or after a good rollout (the smoke test).
@@ -89,6 +91,7 @@ func FromDeploy(env string, res *report.Result, n report.Names) Result {
 		TaskDefinition:         res.TaskDefinition,
 		DeploymentID:           res.DeploymentID,
 		APICalls:               res.APICalls,
+		Timeline:               res.Timeline,
 	}
 	if !res.Started.IsZero() && res.Finished.After(res.Started) {
 		out.DurationSeconds = math.Round(res.Finished.Sub(res.Started).Seconds()*1000) / 1000
@@ -169,6 +172,7 @@ func (r Result) Summary(n report.Names) ghactions.DeploySummary {
 	if r.APICalls > 0 {
 		s.APICalls = strconv.Itoa(r.APICalls)
 	}
+	s.Timeline = report.TimelineMarkdown(r.Timeline)
 	var diagnosis strings.Builder
 	if d := r.Diagnosis; d != nil {
 		steps := d.Steps

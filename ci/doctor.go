@@ -1,0 +1,33 @@
+package main
+
+import (
+	"context"
+	"strings"
+
+	"dagger/pipeline/deploy"
+)
+
+// Doctor tells what an ECS environment's own settings impose on every deploy of its service:
+// the target groups' health checks and deregistration delay, the container health check, the
+// replacement rounds of the desired count, and how long the last deployment took; with advice
+// where a setting dominates. It changes nothing.
+// +cache="never"
+func (m *Pipeline) Doctor(
+	ctx context.Context,
+	// The environment, as named in ci/environments.json.
+	env string,
+) (string, error) {
+	target, cfg, err := m.ecsEnvironment(ctx, env)
+	if err != nil {
+		return "", err
+	}
+	d, err := deploy.Doctor(ctx, deploy.NewClients(cfg), target.Cluster, target.Service)
+	if err != nil {
+		return "", moduleNames(target, "").Error(err)
+	}
+	var b strings.Builder
+	if err := d.Render(&b); err != nil {
+		return "", err
+	}
+	return b.String(), nil
+}
