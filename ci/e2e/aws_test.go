@@ -113,6 +113,16 @@ func testAWS(t *testing.T, w *workspace) {
 		wantImageDefinitions(t, defs, fakeaws.NewImage)
 	})
 
+	t.Run("doctor, and the timeline of a slow drain", func(t *testing.T) {
+		e := serveFake(t, m, fakeaws.SlowDrain(100*time.Millisecond), "")
+		r := w.mustCall(t, e.aws("doctor", "--env=fake")...)
+		wantIn(t, r, "what the service's settings impose:", "deregistration delay", "advice:")
+		e.changedNothing(t)
+
+		r = w.mustCall(t, e.aws("deploy", "--env=fake", "--image="+fakeaws.NewImage)...)
+		wantIn(t, r, "deploy to fake: succeeded", "timeline:", "old tasks drained", "total")
+	})
+
 	t.Run("image-definitions", func(t *testing.T) {
 		defs := filepath.Join(t.TempDir(), "imagedefinitions.json")
 		w.mustCall(t, "call", "image-definitions", "--env=fake", "--image="+fakeaws.NewImage, "-o", defs)
