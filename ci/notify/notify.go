@@ -74,8 +74,15 @@ func Compose(d Deploy, n report.Names) Message {
 	var b strings.Builder
 	subject := fmt.Sprintf("Deploy to %s: %s", d.Environment, said)
 	if res != nil {
+		var about []string
 		if rev := report.Revision(res.TaskDefinition); rev != "" {
-			subject += " (" + rev + ")"
+			about = append(about, rev)
+		}
+		if res.Forced {
+			about = append(about, "forced redeploy")
+		}
+		if len(about) > 0 {
+			subject += " (" + strings.Join(about, ", ") + ")"
 		}
 		fmt.Fprintf(&b, "Environment: %s\n", d.Environment)
 		if res.Cluster != "" {
@@ -94,6 +101,10 @@ func Compose(d Deploy, n report.Names) Message {
 			fmt.Fprintf(&b, "Duration:    %s\n", res.Finished.Sub(res.Started).Round(time.Second))
 		}
 		fmt.Fprintf(&b, "Outcome:     %s\n", words(outcome))
+		if res.Forced {
+			// A redeploy's reader would otherwise look for the image or code that changed.
+			b.WriteString("Forced:      a new deployment of the revision that already ran, same image (e.g. for a rotated secret)\n")
+		}
 		if res.Diagnosis != nil {
 			b.WriteString("\n" + report.RenderDiagnosis(res.Diagnosis, n))
 		}

@@ -54,6 +54,9 @@ func TestCompose(t *testing.T) {
 		{notify.Deploy{Environment: "prod", Result: result(report.Interrupted)},
 			"Deploy to prod: interrupted (web:42)",
 			[]string{"Outcome:     interrupted"}},
+		{notify.Deploy{Environment: "prod", Result: forced(result(report.Succeeded))},
+			"Deploy to prod: succeeded (web:42, forced redeploy)",
+			[]string{"Forced:      a new deployment of the revision that already ran, same image"}},
 		{notify.Deploy{Environment: "staging", Err: errors.New("the credentials belong to account 999999999999, not 123456789012")},
 			"Deploy to staging: failed before any change",
 			[]string{"failed before anything changed in AWS", "999999999999"}},
@@ -133,4 +136,11 @@ func TestSendThroughSNS(t *testing.T) {
 		!strings.Contains(err.Error(), "was not sent") {
 		t.Errorf("send to a missing topic: %v, want an error that says the notification was not sent", err)
 	}
+}
+
+// forced makes res a forced redeploy of its revision.
+func forced(res *report.Result) *report.Result {
+	res.Forced = true
+	res.PreviousTaskDefinition = res.TaskDefinition
+	return res
 }
