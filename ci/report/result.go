@@ -46,10 +46,21 @@ type Result struct {
 	DeploymentID           string // the ECS deployment we started (ecs-svc/...)
 	// Forced: the deployment restarted the revision that already ran (TaskDefinition is
 	// PreviousTaskDefinition), so that its new tasks read their secrets and parameters afresh.
-	Forced            bool
+	Forced bool
+	// Migration is the one-off task run on the new revision before the service was updated; nil
+	// when the deploy ran none.
+	Migration         *Migration
 	Diagnosis         *Diagnosis // nil on success
 	Started, Finished time.Time
 	APICalls          int // AWS calls made by this deploy, retries included
+}
+
+// Migration is what a deploy's migration task did.
+type Migration struct {
+	Command  []string
+	TaskID   string        // "" when RunTask started no task
+	ExitCode *int32        // nil when the task did not end with one (timed out, interrupted, never started)
+	Duration time.Duration // from RunTask to the task's end (or the deploy giving up on it)
 }
 
 // Diagnosis explains a deploy that did not succeed: what failed, the evidence, where the service
