@@ -48,13 +48,15 @@ func (m *Migration) validate() error {
 	}
 	if len(m.Command) == 0 || strings.TrimSpace(m.Command[0]) == "" {
 		return &InputError{
-			What: "the migration has no command",
-			Why:  "a one-off task with an empty command would run the container's default command, usually the service itself, which never exits",
-			Fix:  `name the command, e.g. ["/app/service","migrate"], or leave the migration out`,
+			What:   "the migration has no command",
+			Why:    "a one-off task with an empty command would run the container's default command, usually the service itself, which never exits",
+			Fix:    `name the command, e.g. ["/app/service","migrate"], or leave the migration out`,
+			Fields: []report.Field{report.FieldMigration},
 		}
 	}
 	if m.Timeout < 0 {
-		return &InputError{What: fmt.Sprintf("the migration timeout %s is negative", m.Timeout), Fix: "give a positive duration such as 10m, or 0 for the default"}
+		return &InputError{What: fmt.Sprintf("the migration timeout %s is negative", m.Timeout), Fix: "give a positive duration such as 10m, or 0 for the default",
+			Fields: []report.Field{report.FieldMigration}}
 	}
 	return nil
 }
@@ -232,7 +234,7 @@ func (a *api) readLogs(ctx context.Context, l *logTail, progress *progress) {
 func (a *api) stopTask(ctx context.Context, cluster, taskARN, reason string) string {
 	_, err := a.stopTasks.StopTask(ctx, &ecs.StopTaskInput{Cluster: aws.String(cluster), Task: aws.String(taskARN), Reason: aws.String(reason)}, a.ecsOptions)
 	if err != nil {
-		return fmt.Sprintf("stopping it failed (%v): stop it in the ECS console or with `aws ecs stop-task --cluster %s --task %s`", err, cluster, taskIDOf(taskARN))
+		return fmt.Sprintf("stopping it failed (%v): stop task %s of cluster %s by hand (ECS console, Tasks tab)", err, taskIDOf(taskARN), cluster)
 	}
 	return "it was stopped"
 }

@@ -119,6 +119,7 @@ const (
 	FieldRevision       Field = "revision"     // the revision a rollback goes to
 	FieldImageDigest    Field = "image digest" // the image whose revision a rollback goes back to
 	FieldRegion         Field = "region"
+	FieldMigration      Field = "migration" // the command (and timeout) run before the service is updated
 )
 
 // Names is how a caller says the engine's fields and actions to a person.
