@@ -56,7 +56,7 @@ func (m *Pipeline) Plan(
 		}
 	}
 	opts := deploy.Options{
-		Target: deploy.Target{Cluster: target.Cluster, Service: target.Service, Container: target.Container},
+		Target:    deploy.Target{Cluster: target.Cluster, Service: target.Service, Container: target.Container},
 		Image:     image,
 		Force:     force,
 		Migration: migration(target),
