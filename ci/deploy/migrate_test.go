@@ -36,7 +36,7 @@ func TestMigrationSucceedsThenRollsOut(t *testing.T) {
 		t.Errorf("RunTask asked for %+v; want revision 2, container %s running %v, FARGATE, the service's subnets", q, fakeaws.DefaultContainer, migrateCommand)
 	}
 	last, update := strings.Index(r.progress, "migration | 2 migrations applied"), strings.Index(r.progress, "service "+fakeaws.DefaultService+" now on")
-	if strings.Index(r.progress, "migration | applying 0001_init") < 0 || last < 0 || update < last {
+	if !strings.Contains(r.progress, "migration | applying 0001_init") || last < 0 || update < last {
 		t.Errorf("want the migration's lines in order before the service update in the progress")
 	}
 	if m := r.res.Migration; m == nil || m.TaskID != reqs[0].TaskID || m.ExitCode == nil || *m.ExitCode != 0 || m.Duration <= 0 {
