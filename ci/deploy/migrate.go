@@ -2,6 +2,8 @@ package deploy
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -111,6 +113,9 @@ func (r *run) migrate(ctx context.Context, opts Options, res *Result, p *plan, r
 		TaskDefinition: registered.TaskDefinitionArn,
 		Count:          aws.Int32(1),
 		StartedBy:      aws.String("ecs-deploy-migration"),
+		// The engine's retryer repeats a RunTask that met a 5xx or a lost connection; with one
+		// token per deploy ECS starts the migration once, however often the call is sent.
+		ClientToken: aws.String(migrationToken(res.TaskDefinition, started)),
 		Overrides: &types.TaskOverride{ContainerOverrides: []types.ContainerOverride{
 			{Name: aws.String(opts.Container), Command: m.Command},
 		}},
@@ -344,6 +349,13 @@ func logStream(td *types.TaskDefinition, container, taskID string) (group, strea
 		return o["awslogs-group"], o["awslogs-stream-prefix"] + "/" + container + "/" + taskID
 	}
 	return "", ""
+}
+
+// migrationToken is RunTask's idempotency token for the migration of one deploy: the revision
+// and the moment, hashed to RunTask's 64-character limit.
+func migrationToken(taskDefinition string, at time.Time) string {
+	sum := sha256.Sum256([]byte(taskDefinition + "@" + at.Format(time.RFC3339Nano)))
+	return "migration-" + hex.EncodeToString(sum[:16])
 }
 
 // taskIDOf is the task ID at the end of a task ARN.
