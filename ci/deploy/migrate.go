@@ -70,6 +70,7 @@ const (
 	migrationStopped migrationEnd = iota // the task stopped: its exit code says how
 	migrationTimedOut
 	migrationInterrupted
+	migrationLost // DescribeTasks refused for good: the task's end cannot be known
 )
 
 // migrationRun is what a migration's task did, as far as the deploy saw.
@@ -78,6 +79,7 @@ type migrationRun struct {
 	task     *types.Task // the last description
 	logs     logTail
 	exitCode *int32
+	lostErr  error // why the task could not be followed (migrationLost)
 }
 
 // logTail follows one CloudWatch Logs stream and keeps its last lines.
@@ -85,6 +87,9 @@ type logTail struct {
 	group, stream string // empty group: the container does not log to CloudWatch Logs
 	token         *string
 	last          []string
+	// unreadable: CloudWatch Logs refused the stream for good (access denied, a bad name): the
+	// migration is followed by its task only, as the progress said once.
+	unreadable bool
 }
 
 func (l *logTail) keep(line string) {
@@ -154,6 +159,11 @@ func (r *run) migrate(ctx context.Context, opts Options, res *Result, p *plan, r
 	switch end {
 	case migrationInterrupted:
 		return r.migrationInterrupted(ctx, res, mr)
+	case migrationLost:
+		fctx, cancel := freshContext(ctx)
+		defer cancel()
+		stopped := r.api.stopTask(fctx, opts.Cluster, mr.taskARN, "deploy: migration could not be followed")
+		return r.migrationFailed(ctx, res, mr, fmt.Sprintf("migration task %s could not be followed (%v); %s", res.Migration.TaskID, mr.lostErr, stopped))
 	case migrationTimedOut:
 		fctx, cancel := freshContext(ctx)
 		defer cancel()
@@ -188,6 +198,11 @@ func (a *api) followMigration(ctx context.Context, mr *migrationRun, cluster str
 		lookCtx, cancel := context.WithDeadline(ctx, deadline)
 		if k%2 == 0 || mr.logs.group == "" {
 			tasks, err := a.describeTasks(lookCtx, once, cluster, []string{mr.taskARN})
+			if err != nil && !isTransient(err) && ctx.Err() == nil && time.Now().Before(deadline) {
+				cancel()
+				mr.lostErr = err
+				return migrationLost
+			}
 			if err == nil && len(tasks) == 1 {
 				mr.task = &tasks[0]
 				if mr.task.LastStatus != nil && *mr.task.LastStatus == string(types.DesiredStatusStopped) {
@@ -211,7 +226,7 @@ func (a *api) followMigration(ctx context.Context, mr *migrationRun, cluster str
 // token (the end of the stream for now). A stream that does not exist yet (the task has not
 // started its container) or a failed call just ends the read: the next tick tries again.
 func (a *api) readLogs(ctx context.Context, l *logTail, progress *progress) {
-	if l.group == "" || a.logs == nil {
+	if l.group == "" || a.logs == nil || l.unreadable {
 		return
 	}
 	for range 10 { // a page is up to 10,000 events; ten pages per tick keep up with any migration
@@ -220,6 +235,12 @@ func (a *api) readLogs(ctx context.Context, l *logTail, progress *progress) {
 			StartFromHead: aws.Bool(true), NextToken: l.token,
 		}, a.logsOptions)
 		if err != nil {
+			// A stream not there yet is a container that has not started; a transient error is a
+			// look lost. Anything else will not get better by asking again.
+			if code := errorCode(err); code != "ResourceNotFoundException" && !isTransient(err) && ctx.Err() == nil {
+				l.unreadable = true
+				progress.printf("cannot read the migration's log %s %s (%s); following its task only", l.group, l.stream, errorMessage(err))
+			}
 			return
 		}
 		for _, e := range out.Events {
