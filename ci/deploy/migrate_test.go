@@ -39,6 +39,9 @@ func TestMigrationSucceedsThenRollsOut(t *testing.T) {
 	if !strings.Contains(r.progress, "migration | applying 0001_init") || last < 0 || update < last {
 		t.Errorf("want the migration's lines in order before the service update in the progress")
 	}
+	if n := strings.Count(r.progress, "migration | applying 0002_users"); n != 1 {
+		t.Errorf("a log line printed %d times, want once: the next read starts after it", n)
+	}
 	if m := r.res.Migration; m == nil || m.TaskID != reqs[0].TaskID || m.ExitCode == nil || *m.ExitCode != 0 || m.Duration <= 0 {
 		t.Errorf("Result.Migration = %+v; want task %s, exit code 0, a duration", m, reqs[0].TaskID)
 	}
