@@ -297,6 +297,9 @@ func (r *run) migrationInterrupted(ctx context.Context, res *Result, mr *migrati
 		revisionName(res.PreviousTaskDefinition), revisionName(res.TaskDefinition))
 	if mr != nil {
 		summary += fmt.Sprintf("; migration task %s: %s", taskIDOf(mr.taskARN), r.api.stopTask(fctx, res.Cluster, mr.taskARN, "deploy: interrupted"))
+	} else {
+		// Cancelled during RunTask: ECS may have started the task without our learning its ID.
+		summary += "; the migration task may have started before the interruption: look for a task started by ecs-deploy-migration in the cluster and stop it"
 	}
 	res.Diagnosis = &Diagnosis{
 		Summary:      summary,
