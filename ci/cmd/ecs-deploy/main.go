@@ -1,7 +1,7 @@
 // Command ecs-deploy deploys an image to an ECS service behind an ALB, rolls it back, or shows
 // its status — the deploy engine (package deploy) without Dagger, for a laptop or any CI host.
 //
-//	ecs-deploy deploy   --cluster C --service S --container N --image REPO@sha256:… [flags]
+//	ecs-deploy deploy   --cluster C --service S --container N --image REPO@sha256:… [--migrate-command JSON] [flags]
 //	ecs-deploy plan     --cluster C --service S --container N --image REPO@sha256:… [--task-definition-file F] [--migrate-command JSON]
 //	ecs-deploy rollback --cluster C --service S [--to REVISION | --to-image REPO@sha256:…]
 //	ecs-deploy status   --cluster C --service S
