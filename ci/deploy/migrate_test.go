@@ -119,6 +119,20 @@ func TestMigrationInterruptStopsTheTask(t *testing.T) {
 	}
 }
 
+// A task ECS cannot place is a failed migration too: the service is not updated.
+func TestMigrationThatCannotStartLeavesTheServiceAlone(t *testing.T) {
+	t.Parallel()
+	r := runDeploy(t, fakeaws.Config{Scenario: fakeaws.HealthyRollout(scenarioUnit),
+		Migration: &fakeaws.Migration{Unplaceable: "RESOURCE:MEMORY"}}, withMigration(0))
+	defer r.logOnFailure(t)
+	r.wantOutcome(t, deploy.Failed, deploy.ExitFailed)
+	r.wantServiceOn(t, 1)
+	r.wantDiagnosis(t, "the migration task could not be started: RunTask started no task: RESOURCE:MEMORY", "the service was not updated")
+	if m := r.res.Migration; m == nil || m.TaskID != "" || m.ExitCode != nil {
+		t.Errorf("Result.Migration = %+v, want no task and no exit code", m)
+	}
+}
+
 // An empty command is refused before anything changes.
 func TestMigrationWithoutCommandIsBadInput(t *testing.T) {
 	t.Parallel()

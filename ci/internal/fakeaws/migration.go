@@ -25,6 +25,9 @@ type Migration struct {
 	StoppedReason string
 	// Never: the task runs until StopTask.
 	Never bool
+	// Unplaceable: RunTask starts no task and answers this failure reason instead (e.g.
+	// "RESOURCE:MEMORY"), as ECS does when no capacity fits.
+	Unplaceable string
 }
 
 // MigrationSucceeds writes lines and exits 0 after three units.
@@ -120,6 +123,9 @@ func (f *Fake) runTaskOp(body []byte, now time.Time) (any, *ecsError) {
 		return nil, invalidParam("Network Configuration must be provided when networkMode 'awsvpc' is specified.")
 	}
 	m := f.migration()
+	if m.Unplaceable != "" {
+		return map[string]any{"tasks": []any{}, "failures": []any{map[string]any{"arn": td.arn, "reason": m.Unplaceable}}}, nil
+	}
 	id := taskID(f.nextSeq())
 	t := &oneOff{id: id, arn: f.arn("task/" + f.cfg.Cluster + "/" + id), taskDefinition: td.arn, start: now}
 	for i := range m.Lines {
