@@ -113,26 +113,7 @@ func (r *run) migrate(ctx context.Context, opts Options, res *Result, p *plan, r
 	res.Migration = &report.Migration{Command: m.Command}
 	defer func() { res.Migration.Duration = time.Since(started) }()
 
-	in := &ecs.RunTaskInput{
-		Cluster:        aws.String(opts.Cluster),
-		TaskDefinition: registered.TaskDefinitionArn,
-		Count:          aws.Int32(1),
-		StartedBy:      aws.String("ecs-deploy-migration"),
-		// The engine's retryer repeats a RunTask that met a 5xx or a lost connection; with one
-		// token per deploy ECS starts the migration once, however often the call is sent.
-		ClientToken: aws.String(migrationToken(res.TaskDefinition, started)),
-		Overrides: &types.TaskOverride{ContainerOverrides: []types.ContainerOverride{
-			{Name: aws.String(opts.Container), Command: m.Command},
-		}},
-		NetworkConfiguration: p.svc.NetworkConfiguration,
-		PlatformVersion:      p.svc.PlatformVersion,
-	}
-	// The service's own placement: a capacity provider strategy excludes a launch type.
-	if len(p.svc.CapacityProviderStrategy) > 0 {
-		in.CapacityProviderStrategy = p.svc.CapacityProviderStrategy
-	} else {
-		in.LaunchType = p.svc.LaunchType
-	}
+	in := migrationTask(opts, p.svc, registered, migrationToken(res.TaskDefinition, started))
 	out, err := r.api.runTask.RunTask(ctx, in, r.api.ecsOptions)
 	if err == nil && len(out.Tasks) == 0 {
 		err = fmt.Errorf("%s", runTaskFailures(out.Failures))
@@ -175,6 +156,32 @@ func (r *run) migrate(ctx context.Context, opts Options, res *Result, p *plan, r
 	}
 	r.progress.printf("migration task %s exited 0 after %s", res.Migration.TaskID, time.Since(started).Round(time.Millisecond))
 	return nil, nil
+}
+
+// migrationTask is the RunTask of the migration: the new revision, placed and networked as the
+// service's tasks are, with the deploy container's command replaced.
+func migrationTask(opts Options, svc *types.Service, registered *types.TaskDefinition, token string) *ecs.RunTaskInput {
+	in := &ecs.RunTaskInput{
+		Cluster:        aws.String(opts.Cluster),
+		TaskDefinition: registered.TaskDefinitionArn,
+		Count:          aws.Int32(1),
+		StartedBy:      aws.String("ecs-deploy-migration"),
+		// The engine's retryer repeats a RunTask that met a 5xx or a lost connection; with one
+		// token per deploy ECS starts the migration once, however often the call is sent.
+		ClientToken: aws.String(token),
+		Overrides: &types.TaskOverride{ContainerOverrides: []types.ContainerOverride{
+			{Name: aws.String(opts.Container), Command: opts.Migration.Command},
+		}},
+		NetworkConfiguration: svc.NetworkConfiguration,
+		PlatformVersion:      svc.PlatformVersion,
+	}
+	// A capacity provider strategy excludes a launch type.
+	if len(svc.CapacityProviderStrategy) > 0 {
+		in.CapacityProviderStrategy = svc.CapacityProviderStrategy
+	} else {
+		in.LaunchType = svc.LaunchType
+	}
+	return in
 }
 
 // followMigration polls the task and its log stream until the task stops, the timeout passes or

@@ -96,3 +96,29 @@ func TestFollowMigrationRidesOutThrottling(t *testing.T) {
 		t.Errorf("exit code %v, want 0", code)
 	}
 }
+
+// The migration's task is placed as the service's are: by its capacity provider strategy when it
+// has one (RunTask refuses a launch type next to it), else by its launch type.
+func TestMigrationTaskIsPlacedAsTheService(t *testing.T) {
+	opts := Options{Target: Target{Cluster: "c", Service: "s", Container: "app"}, Migration: &Migration{Command: []string{"/app/service", "migrate"}}}
+	td := &types.TaskDefinition{TaskDefinitionArn: aws.String("arn:aws:ecs:us-east-1:1:task-definition/app:2")}
+	network := &types.NetworkConfiguration{AwsvpcConfiguration: &types.AwsVpcConfiguration{Subnets: []string{"subnet-1"}}}
+	spot := []types.CapacityProviderStrategyItem{{CapacityProvider: aws.String("FARGATE_SPOT"), Weight: 1}}
+
+	in := migrationTask(opts, &types.Service{LaunchType: types.LaunchTypeFargate, CapacityProviderStrategy: spot, NetworkConfiguration: network}, td, "tok")
+	if in.LaunchType != "" || len(in.CapacityProviderStrategy) != 1 || in.NetworkConfiguration != network {
+		t.Errorf("with a capacity provider strategy: launch type %q, strategy %v, network %v", in.LaunchType, in.CapacityProviderStrategy, in.NetworkConfiguration)
+	}
+	in = migrationTask(opts, &types.Service{LaunchType: types.LaunchTypeEc2}, td, "tok")
+	if in.LaunchType != types.LaunchTypeEc2 || in.CapacityProviderStrategy != nil {
+		t.Errorf("with a launch type: %q, strategy %v", in.LaunchType, in.CapacityProviderStrategy)
+	}
+	o := in.Overrides.ContainerOverrides
+	if len(o) != 1 || aws.ToString(o[0].Name) != "app" || strings.Join(o[0].Command, " ") != "/app/service migrate" ||
+		aws.ToString(in.TaskDefinition) != aws.ToString(td.TaskDefinitionArn) || aws.ToString(in.ClientToken) != "tok" {
+		t.Errorf("RunTask input %+v", in)
+	}
+	if a, b := migrationToken("x", time.Unix(1, 0)), migrationToken("x", time.Unix(2, 0)); a == b || len(a) > 64 {
+		t.Errorf("tokens %q and %q: want distinct per deploy, at most 64 characters", a, b)
+	}
+}
