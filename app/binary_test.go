@@ -177,6 +177,22 @@ func TestBinary(t *testing.T) {
 		}
 	})
 
+	t.Run("migrate exits 0, migrate --fail exits 1 with the reason", func(t *testing.T) {
+		ok := startBinary(t, binary, map[string]string{envPort: "not-a-port"}, "migrate")
+		if code := ok.exitCode(t); code != 0 {
+			t.Fatalf("service migrate exited %d; logs:\n%s", code, ok.logs.dump())
+		}
+		ok.logs.waitFor(t, withMsg("migration finished"), `"migration finished"`)
+		failing := startBinary(t, binary, nil, "migrate", "--fail")
+		if code := failing.exitCode(t); code != 1 {
+			t.Fatalf("service migrate --fail exited %d, want 1", code)
+		}
+		failed := failing.logs.waitFor(t, withMsg("service failed"), `"service failed"`)
+		if msg, _ := failed["error"].(string); !strings.Contains(msg, "asked to fail (--fail)") {
+			t.Errorf("failure line = %v, want the reason", failed)
+		}
+	})
+
 	t.Run("invalid configuration exits 1 with a JSON error", func(t *testing.T) {
 		service := startBinary(t, binary, map[string]string{envPort: "eighty", envDrainTimeout: "20s"})
 		if code := service.exitCode(t); code != 1 {

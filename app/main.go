@@ -9,7 +9,9 @@
 // Run with the single argument "healthcheck", the binary probes a running instance's /health and exits
 // 0 when it is healthy: the runtime image has no shell or curl, so this is what an ECS container
 // health check can call. With the single argument "version" it prints the version, commit and build
-// time stamped into it, as GET /version does.
+// time stamped into it, as GET /version does. With "migrate" it applies the service's migrations
+// (the sample only logs them) and exits: 0 when they applied, 1 when one failed ("migrate --fail"
+// fails on purpose).
 package main
 
 import (
@@ -45,6 +47,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if len(args) == 1 && args[0] == versionCommand {
 		return printVersion(stdout, currentBuildInfo())
 	}
+	if len(args) >= 1 && args[0] == migrateCommand {
+		return migrate(ctx, args[1:], stdout)
+	}
 	cfg, err := loadConfig(getenv)
 	if err != nil {
 		return err
@@ -57,7 +62,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return probeHealth(ctx, cfg)
 	default:
 		return fmt.Errorf("unexpected arguments %q: the service is configured through environment variables "+
-			"(PORT, HOST, DRAIN_TIMEOUT, DEREGISTRATION_GRACE) and accepts only one of the arguments %q or %q; "+
-			"remove the other arguments", args, healthcheckCommand, versionCommand)
+			"(PORT, HOST, DRAIN_TIMEOUT, DEREGISTRATION_GRACE) and accepts only one of the arguments %q, %q or %q; "+
+			"remove the other arguments", args, healthcheckCommand, versionCommand, migrateCommand)
 	}
 }

@@ -22,6 +22,8 @@ import (
 // check, build, publish to the environment's ECR repository, register a new task-definition
 // revision, update the service, wait for the rollout and the load balancer's target health, and
 // roll back automatically on failure with a diagnosis; then smoke-test through the load balancer.
+// An environment with a migration runs it once on the new revision before the service is
+// updated, and leaves the service alone when it does not exit 0.
 // An environment with promoteFrom (prod from staging) builds nothing: it deploys the digest
 // that environment deployed for this commit, found by its sha-<12 hex> tag in this environment's
 // ECR repository, and fails before changing anything when there is none. With --image it deploys
@@ -100,6 +102,7 @@ func (m *Pipeline) deployECS(ctx context.Context, cfg aws.Config, target environ
 		NoRollback:       noRollback,
 		DeregisterFailed: deregisterFailed,
 		Force:            force,
+		Migration:        migration(target),
 		Progress:         os.Stderr,
 	}
 	if opts.TaskDefinition, err = m.taskDefinition(ctx, target); err != nil {
@@ -113,6 +116,14 @@ func (m *Pipeline) deployECS(ctx context.Context, cfg aws.Config, target environ
 		return res, fmt.Errorf("the rollout succeeded but the smoke test through the load balancer failed: %w", err)
 	}
 	return res, nil
+}
+
+// migration is the environment's migration key as the engine takes it; nil when it has none.
+func migration(target environments.Environment) *deploy.Migration {
+	if target.Migration == nil {
+		return nil
+	}
+	return &deploy.Migration{Command: target.Migration.Command, Timeout: target.Migration.Timeout}
 }
 
 // imageToDeploy is the digest-pinned image a deploy takes: --image when given, else the one the

@@ -56,9 +56,10 @@ func (m *Pipeline) Plan(
 		}
 	}
 	opts := deploy.Options{
-		Target: deploy.Target{Cluster: target.Cluster, Service: target.Service, Container: target.Container},
-		Image:  image,
-		Force:  force,
+		Target:    deploy.Target{Cluster: target.Cluster, Service: target.Service, Container: target.Container},
+		Image:     image,
+		Force:     force,
+		Migration: migration(target),
 	}
 	if opts.TaskDefinition, err = m.taskDefinition(ctx, target); err != nil {
 		return "", err

@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/smithy-go/middleware"
@@ -14,6 +15,8 @@ import (
 type Clients struct {
 	ECS *ecs.Client
 	ELB *elb.Client
+	// Logs reads a migration's output (see Migration); nil: the migration runs unfollowed.
+	Logs *cloudwatchlogs.Client
 }
 
 // NewClients builds the clients from an aws.Config. config.LoadDefaultConfig already honours
@@ -23,7 +26,7 @@ type Clients struct {
 func NewClients(cfg aws.Config) Clients {
 	cfg = cfg.Copy()
 	cfg.Retryer = NewRetryer
-	return Clients{ECS: ecs.NewFromConfig(cfg), ELB: elb.NewFromConfig(cfg)}
+	return Clients{ECS: ecs.NewFromConfig(cfg), ELB: elb.NewFromConfig(cfg), Logs: cloudwatchlogs.NewFromConfig(cfg)}
 }
 
 // CallCounter is smithy middleware that counts AWS call attempts (retries included) made by
@@ -59,6 +62,10 @@ type api struct {
 	taskDescs ecs.DescribeTasksAPIClient
 	health    elb.DescribeTargetHealthAPIClient
 	instances describeContainerInstancesAPI
+	// A migration's calls (migrate.go).
+	runTask   runTaskAPI
+	stopTasks stopTaskAPI
+	logs      getLogEventsAPI // nil when Clients has no Logs client
 	calls     *CallCounter
 	retryer   aws.Retryer
 	// noServiceDeployments: the endpoint lacks ListServiceDeployments/DescribeServiceDeployments
@@ -68,8 +75,12 @@ type api struct {
 }
 
 func newAPI(c Clients) *api {
-	return &api{ecs: c.ECS, elb: c.ELB, services: c.ECS, taskLists: c.ECS, taskDescs: c.ECS, health: c.ELB, instances: c.ECS,
-		calls: &CallCounter{}, retryer: NewRetryer()}
+	a := &api{ecs: c.ECS, elb: c.ELB, services: c.ECS, taskLists: c.ECS, taskDescs: c.ECS, health: c.ELB, instances: c.ECS,
+		runTask: c.ECS, stopTasks: c.ECS, calls: &CallCounter{}, retryer: NewRetryer()}
+	if c.Logs != nil { // a nil *Client in the interface would not be nil
+		a.logs = c.Logs
+	}
+	return a
 }
 
 // describeContainerInstancesAPI is the one-method client of DescribeContainerInstances, which
@@ -98,6 +109,11 @@ func (a *api) ecsOptions(o *ecs.Options) {
 }
 
 func (a *api) elbOptions(o *elb.Options) {
+	o.Retryer = a.retryer
+	o.APIOptions = append(o.APIOptions, a.calls.Middleware)
+}
+
+func (a *api) logsOptions(o *cloudwatchlogs.Options) {
 	o.Retryer = a.retryer
 	o.APIOptions = append(o.APIOptions, a.calls.Middleware)
 }

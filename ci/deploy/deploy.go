@@ -52,6 +52,10 @@ type Options struct {
 	// recoverForced). When the image or task definition changes it has no effect: the new
 	// revision starts a new deployment anyway.
 	Force bool
+
+	// Migration, when not nil, runs once on the new revision before the service is updated; if
+	// it does not exit 0 the service is left as it was (see Migration).
+	Migration *Migration
 }
 
 // The result types live in package report, which its readers can import without the AWS SDK.
@@ -149,7 +153,14 @@ func Deploy(ctx context.Context, c Clients, opts Options) (res *Result, err erro
 		return r.interruptedBeforeUpdate(ctx, res)
 	}
 
-	// 3. Point the service at it, and remember which deployment is ours.
+	// 3. Run the migration on it, if any: the service changes only after it exited 0.
+	if opts.Migration != nil {
+		if failed, err := r.migrate(ctx, opts, res, p, registered); failed != nil {
+			return failed, err
+		}
+	}
+
+	// 4. Point the service at it, and remember which deployment is ours.
 	r.startUpdate()
 	id, updated, err := r.api.updateService(ctx, opts.Cluster, opts.Service, res.TaskDefinition, false)
 	if err != nil {
@@ -194,7 +205,7 @@ func (r *run) await(ctx context.Context, opts Options, res *Result, p *plan, upd
 		return r.noDeployment(ctx, res, p)
 	}
 
-	// 4. Wait until our deployment, tasks and targets are all good — or fail at the first evidence.
+	// 5. Wait until our deployment, tasks and targets are all good — or fail at the first evidence.
 	r.progress.printf("waiting up to %s for %s", p.timeout, id)
 	spec := r.spec(opts.Target, p, id, res.TaskDefinition, res.PreviousTaskDefinition, updated)
 	r.timeline, r.settings = &timelineRecorder{}, settingsOf(p.svc, p.live, p.groups)
@@ -214,7 +225,7 @@ func (r *run) await(ctx context.Context, opts Options, res *Result, p *plan, upd
 		return r.superseded(ctx, res, p, out)
 	}
 
-	// 5. It failed: roll back (or let ECS's rollback finish), unless told not to.
+	// 6. It failed: roll back (or let ECS's rollback finish), unless told not to.
 	return r.recover(ctx, opts, res, p, out)
 }
 
@@ -232,6 +243,9 @@ func (opts Options) check() (*ecs.RegisterTaskDefinitionInput, error) {
 		return nil, err
 	}
 	if _, err := parseImageRef(opts.Image); err != nil {
+		return nil, err
+	}
+	if err := opts.Migration.validate(); err != nil {
 		return nil, err
 	}
 	if opts.TaskDefinition == nil {

@@ -20,6 +20,9 @@ type PlanPreview struct {
 	Current               []byte   // canonical JSON of the RegisterTaskDefinitionInput of the live revision
 	Next                  []byte   // … and of the revision the deploy would register
 	ServiceChanges        []string // e.g. "taskDefinition: app:41 -> app:(next)"
+	// Migration says the one-off task the deploy would run before it updates the service; ""
+	// when none would run (no Options.Migration, or nothing to deploy).
+	Migration string
 }
 
 // Preview reads and validates exactly as Deploy does before its first change (same errors:
@@ -53,6 +56,14 @@ func Preview(ctx context.Context, c Clients, opts Options) (*PlanPreview, error)
 	case !p.same:
 		preview.ServiceChanges = []string{fmt.Sprintf("taskDefinition: %s -> %s:(next)",
 			revisionName(preview.CurrentTaskDefinition), aws.ToString(p.input.Family))}
+		if m := opts.Migration; m != nil {
+			timeout := m.Timeout
+			if timeout <= 0 {
+				timeout = DefaultMigrationTimeout
+			}
+			preview.Migration = fmt.Sprintf("first runs %q once as a task of %s:(next), container %s, within %s; the service is updated only if it exits 0",
+				m.Command, aws.ToString(p.input.Family), opts.Container, timeout)
+		}
 	}
 	return preview, nil
 }
@@ -71,6 +82,9 @@ func (p *PlanPreview) Render(w io.Writer) error {
 		b.WriteString("nothing to deploy: the image already runs (no new revision, service untouched)\n")
 		_, err := io.WriteString(w, b.String())
 		return err
+	}
+	if p.Migration != "" {
+		fmt.Fprintf(&b, "+ migration: %s\n", p.Migration)
 	}
 	for _, c := range p.ServiceChanges {
 		fmt.Fprintf(&b, "~ service.%s\n", c)

@@ -29,6 +29,10 @@
 //	                  image that one deployed for the commit (its sha-<12 hex> tag in this
 //	                  environment's own ECR repository)                     (ecs: optional)
 //	notifyTopic       ARN of an SNS topic told of every deploy's outcome      (ecs: optional)
+//	migration         {"command": ["/app/service", "migrate"], "timeout": "10m"}: run once as a
+//	                  one-off task of the new revision (the container's command replaced) before the
+//	                  service is updated; the service is updated only if it exits 0. timeout is a
+//	                  Go duration, at most 3h                                  (ecs: optional; timeout default 10m)
 package environments
 
 import (
@@ -100,6 +104,15 @@ type Environment struct {
 	PromoteFrom string
 	// NotifyTopic is the ARN of the SNS topic told of each deploy's outcome; empty for none.
 	NotifyTopic string
+	// Migration is the command a deploy runs once on the new revision before it updates the
+	// service; nil for none.
+	Migration *Migration
+}
+
+// Migration is an environment's migration key.
+type Migration struct {
+	Command []string      // replaces the command of the environment's container
+	Timeout time.Duration // 0: the deploy engine's default
 }
 
 // Promoted reports whether a deploy takes the image another environment deployed rather than

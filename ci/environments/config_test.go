@@ -152,3 +152,21 @@ func TestSmokeTestURLNoneTurnsTheSmokeTestOff(t *testing.T) {
 		t.Errorf("smokeTestURL \"None\" = %v, want the URL error: only the exact word turns the check off", err)
 	}
 }
+
+func TestMigrationIsLoaded(t *testing.T) {
+	env := validECS()
+	env["migration"] = map[string]any{"command": []string{"/app/service", "migrate"}, "timeout": "90s"}
+	plain := validECS()
+	delete(plain, "deployOn")
+	cfg, err := Load(document(t, map[string]map[string]any{"staging": env, "dev": plain}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := cfg.Get("staging")
+	if m := got.Migration; m == nil || strings.Join(m.Command, " ") != "/app/service migrate" || m.Timeout != 90*time.Second {
+		t.Errorf("migration = %+v, want /app/service migrate within 90s", m)
+	}
+	if none, _ := cfg.Get("dev"); none.Migration != nil {
+		t.Errorf("an environment without the key has migration %+v", none.Migration)
+	}
+}

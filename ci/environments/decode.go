@@ -15,21 +15,28 @@ var fileKeys = []string{"environments"}
 
 // environmentJSON mirrors one environment object as written in the file.
 type environmentJSON struct {
-	Kind             string        `json:"kind"`
-	Region           string        `json:"region"`
-	AccountID        string        `json:"accountId"`
-	ECRRepository    string        `json:"ecrRepository"`
-	Cluster          string        `json:"cluster"`
-	Service          string        `json:"service"`
-	Container        string        `json:"container"`
-	TaskDefinition   string        `json:"taskDefinition"`
-	DeployOn         *deployOnJSON `json:"deployOn"`
-	RequiresApproval bool          `json:"requiresApproval"`
-	SmokeTestPath    string        `json:"smokeTestPath"`
-	SmokeTestURL     string        `json:"smokeTestURL"`
-	WaitTimeout      string        `json:"waitTimeout"`
-	PromoteFrom      string        `json:"promoteFrom"`
-	NotifyTopic      string        `json:"notifyTopic"`
+	Kind             string         `json:"kind"`
+	Region           string         `json:"region"`
+	AccountID        string         `json:"accountId"`
+	ECRRepository    string         `json:"ecrRepository"`
+	Cluster          string         `json:"cluster"`
+	Service          string         `json:"service"`
+	Container        string         `json:"container"`
+	TaskDefinition   string         `json:"taskDefinition"`
+	DeployOn         *deployOnJSON  `json:"deployOn"`
+	RequiresApproval bool           `json:"requiresApproval"`
+	SmokeTestPath    string         `json:"smokeTestPath"`
+	SmokeTestURL     string         `json:"smokeTestURL"`
+	WaitTimeout      string         `json:"waitTimeout"`
+	PromoteFrom      string         `json:"promoteFrom"`
+	NotifyTopic      string         `json:"notifyTopic"`
+	Migration        *migrationJSON `json:"migration"`
+}
+
+// migrationJSON mirrors the migration object.
+type migrationJSON struct {
+	Command []string `json:"command"`
+	Timeout string   `json:"timeout"`
 }
 
 // deployOnJSON mirrors the deployOn object.
@@ -40,8 +47,9 @@ type deployOnJSON struct {
 
 // objectExamples show the expected shape of keys whose value is an object.
 var objectExamples = map[string]string{
-	"":         `write {"region": "eu-west-1", "accountId": "123456789012", ...}`,
-	"deployOn": `write {"event": "push", "branches": ["main"]} or {"event": "release"}`,
+	"":          `write {"region": "eu-west-1", "accountId": "123456789012", ...}`,
+	"deployOn":  `write {"event": "push", "branches": ["main"]} or {"event": "release"}`,
+	"migration": `write {"command": ["/app/service", "migrate"], "timeout": "10m"}`,
 }
 
 // rawEnvironment is one decoded, not yet validated, environment.

@@ -29,7 +29,7 @@ var (
 const maxWaitTimeout = 3 * time.Hour
 
 // awsKeys are the settings that only make sense for an environment on AWS.
-var awsKeys = []string{"region", "accountId", "ecrRepository", "cluster", "service", "container", "taskDefinition", "smokeTestURL", "promoteFrom", "notifyTopic"}
+var awsKeys = []string{"region", "accountId", "ecrRepository", "cluster", "service", "container", "taskDefinition", "smokeTestURL", "promoteFrom", "notifyTopic", "migration"}
 
 // validate checks every raw environment and the environments against each
 // other, collecting all problems.
@@ -71,6 +71,9 @@ func validateEnvironment(env rawEnvironment) []Problem {
 	}
 	if j.DeployOn != nil {
 		c.checkDeployOn(*j.DeployOn)
+	}
+	if j.Migration != nil && Kind(j.Kind) != KindLocal {
+		c.checkMigration(*j.Migration)
 	}
 	return c.problems
 }
@@ -218,6 +221,34 @@ func (c *checker) checkWaitTimeout(raw string) {
 	}
 }
 
+// maxMigrationTimeout caps migration.timeout: the deploy, and the service's new image, wait for it.
+const maxMigrationTimeout = 3 * time.Hour
+
+func (c *checker) checkMigration(m migrationJSON) {
+	switch {
+	case len(m.Command) == 0:
+		c.add("migration.command", "is missing or empty; a one-off task without a command would run the service itself, which never exits",
+			`add "command": ["/app/service", "migrate"] (the program and its arguments, as in the task definition), or remove "migration"`)
+	case strings.TrimSpace(m.Command[0]) == "":
+		c.add("migration.command", "starts with an empty program name", `write the program first, e.g. ["/app/service", "migrate"]`)
+	case len(m.Command) == 1 && strings.Contains(m.Command[0], " "):
+		c.add("migration.command", fmt.Sprintf("%q is one string with spaces; ECS runs it as a single program name", m.Command[0]),
+			fmt.Sprintf("split it into a list, e.g. %q, or write [\"sh\", \"-c\", %q] for a shell", strings.Fields(m.Command[0]), m.Command[0]))
+	}
+	if m.Timeout == "" {
+		return
+	}
+	d, err := time.ParseDuration(m.Timeout)
+	switch {
+	case err != nil:
+		c.add("migration.timeout", fmt.Sprintf("%q is not a duration", m.Timeout), `write a Go duration such as "10m" or "1h", or remove the key for the default 10m`)
+	case d <= 0:
+		c.add("migration.timeout", fmt.Sprintf("%q is not positive", m.Timeout), `write a positive duration such as "10m"`)
+	case d > maxMigrationTimeout:
+		c.add("migration.timeout", fmt.Sprintf("%q exceeds the %s limit", m.Timeout, maxMigrationTimeout), "a migration that takes longer needs a person; use at most \"3h\", or run it outside the deploy")
+	}
+}
+
 // environment turns a validated raw environment into an Environment with
 // defaults applied.
 func (r rawEnvironment) environment() Environment {
@@ -252,6 +283,10 @@ func (r rawEnvironment) environment() Environment {
 	}
 	if j.WaitTimeout != "" {
 		env.WaitTimeout, _ = time.ParseDuration(j.WaitTimeout)
+	}
+	if j.Migration != nil {
+		env.Migration = &Migration{Command: append([]string(nil), j.Migration.Command...)}
+		env.Migration.Timeout, _ = time.ParseDuration(j.Migration.Timeout)
 	}
 	if j.DeployOn != nil {
 		env.DeployOn = DeployTrigger{Event: Event(j.DeployOn.Event), Branches: append([]string(nil), j.DeployOn.Branches...)}

@@ -55,6 +55,22 @@ func TestValidationProblems(t *testing.T) {
 			[]wantProblem{{"staging", "waitTimeout", `"" is not a duration`, "remove the key"}}},
 		{"too long duration", func(e map[string]any) { e["waitTimeout"] = "5h" },
 			[]wantProblem{{"staging", "waitTimeout", "exceeds the 3h0m0s limit", ""}}},
+		{"migration without a command", func(e map[string]any) { e["migration"] = map[string]any{"timeout": "5m"} },
+			[]wantProblem{{"staging", "migration.command", "is missing or empty", `["/app/service", "migrate"]`}}},
+		{"migration command as one string with spaces", func(e map[string]any) {
+			e["migration"] = map[string]any{"command": []string{"/app/service migrate"}}
+		}, []wantProblem{{"staging", "migration.command", "one string with spaces", `["/app/service" "migrate"]`}}},
+		{"migration command as a string", func(e map[string]any) { e["migration"] = map[string]any{"command": "/app/service migrate"} },
+			[]wantProblem{{"staging", "migration.command", "must be", ""}, {"staging", "migration.command", "is missing or empty", ""}}},
+		{"migration timeout not a duration", func(e map[string]any) {
+			e["migration"] = map[string]any{"command": []string{"/app/service", "migrate"}, "timeout": "10"}
+		}, []wantProblem{{"staging", "migration.timeout", `"10" is not a duration`, `"10m"`}}},
+		{"migration timeout too long", func(e map[string]any) {
+			e["migration"] = map[string]any{"command": []string{"/app/service", "migrate"}, "timeout": "4h"}
+		}, []wantProblem{{"staging", "migration.timeout", "exceeds the 3h0m0s limit", ""}}},
+		{"unknown key inside migration", func(e map[string]any) {
+			e["migration"] = map[string]any{"cmd": []string{"/app/service", "migrate"}}
+		}, []wantProblem{{"staging", "migration.cmd", "unknown key", ""}, {"staging", "migration.command", "is missing", ""}}},
 		{"ECR repository as image URI", func(e map[string]any) {
 			e["ecrRepository"] = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme/service:latest"
 		}, []wantProblem{{"staging", "ecrRepository", "is an image URI", `e.g. "acme/service"`}}},

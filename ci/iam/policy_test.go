@@ -23,6 +23,7 @@ var iamPrefix = map[string]string{
 	"ecr":                    "ecr",
 	"sts":                    "sts",
 	"sns":                    "sns",
+	"cloudwatchlogs":         "logs",
 }
 
 // impliedActions are the IAM actions an operation needs besides its own, which the code cannot
@@ -65,7 +66,7 @@ var clusterConditionedActions = []string{"ecs:ListTasks"}
 // explains each.
 var placeholders = []string{
 	"<ACCOUNT_ID>", "<REGION>", "<CLUSTER>", "<SERVICE>", "<TASK_FAMILY>", "<ECR_REPOSITORY>",
-	"<TASK_ROLE>", "<EXECUTION_ROLE>", "<NOTIFY_TOPIC>",
+	"<TASK_ROLE>", "<EXECUTION_ROLE>", "<NOTIFY_TOPIC>", "<LOG_GROUP>",
 	"<GITHUB_ORG>", "<GITHUB_ORG_ID>", "<GITHUB_REPO>", "<GITHUB_REPO_ID>", "<GITHUB_ENVIRONMENT>",
 }
 
@@ -268,7 +269,7 @@ func TestPolicyScopesResources(t *testing.T) {
 var sampleValues = map[string]string{
 	"<ACCOUNT_ID>": "333333333333", "<REGION>": "eu-west-1", "<CLUSTER>": "acme-prod", "<SERVICE>": "service",
 	"<TASK_FAMILY>": "service", "<ECR_REPOSITORY>": "acme/service", "<TASK_ROLE>": "service-task",
-	"<EXECUTION_ROLE>": "service-execution", "<NOTIFY_TOPIC>": "deploys", "<GITHUB_ORG>": "acme", "<GITHUB_ORG_ID>": "1234",
+	"<EXECUTION_ROLE>": "service-execution", "<NOTIFY_TOPIC>": "deploys", "<LOG_GROUP>": "/ecs/service", "<GITHUB_ORG>": "acme", "<GITHUB_ORG_ID>": "1234",
 	"<GITHUB_REPO>": "service", "<GITHUB_REPO_ID>": "5678", "<GITHUB_ENVIRONMENT>": "production",
 }
 

@@ -37,6 +37,9 @@ func Render(w io.Writer, heading string, res *Result, n Names) error {
 	default:
 		row("revision", old+" -> "+next)
 	}
+	if m := res.Migration; m != nil {
+		row("migration", migrationLine(m))
+	}
 	row("deployment", res.DeploymentID)
 	if !res.Started.IsZero() && !res.Finished.IsZero() {
 		row("took", fmt.Sprintf("%s (%d AWS calls)", took(res.Finished.Sub(res.Started)), res.APICalls))
@@ -45,6 +48,21 @@ func Render(w io.Writer, heading string, res *Result, n Names) error {
 	b.WriteString(RenderDiagnosis(res.Diagnosis, n))
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// migrationLine says the migration's command, task and end in one line.
+func migrationLine(m *Migration) string {
+	line := strings.Join(m.Command, " ")
+	if m.TaskID != "" {
+		line += ", task " + m.TaskID
+	}
+	switch {
+	case m.ExitCode != nil:
+		line += fmt.Sprintf(", exit code %d", *m.ExitCode)
+	case m.TaskID != "":
+		line += ", no exit code"
+	}
+	return line + fmt.Sprintf(" after %s", took(m.Duration))
 }
 
 // took rounds a duration the way people read it: seconds, or milliseconds under one second.

@@ -152,3 +152,24 @@ func TestRevision(t *testing.T) {
 		}
 	}
 }
+
+func TestRenderShowsTheMigration(t *testing.T) {
+	code := int32(3)
+	res := &Result{Outcome: Failed, Cluster: "prod", Service: "app",
+		PreviousTaskDefinition: "arn:aws:ecs:eu-west-1:123456789012:task-definition/app:41",
+		TaskDefinition:         "arn:aws:ecs:eu-west-1:123456789012:task-definition/app:42",
+		Migration:              &Migration{Command: []string{"/app/service", "migrate"}, TaskID: "0123abcd", ExitCode: &code, Duration: 4200 * time.Millisecond}}
+	var b strings.Builder
+	if err := Render(&b, "deploy", res, Plain); err != nil {
+		t.Fatal(err)
+	}
+	if want := "  migration:  /app/service migrate, task 0123abcd, exit code 3 after 4s\n"; !strings.Contains(b.String(), want) {
+		t.Errorf("Render lacks %q:\n%s", want, b.String())
+	}
+	res.Migration.ExitCode = nil // timed out, then stopped: no exit code of its own
+	b.Reset()
+	_ = Render(&b, "deploy", res, Plain)
+	if want := "  migration:  /app/service migrate, task 0123abcd, no exit code after 4s\n"; !strings.Contains(b.String(), want) {
+		t.Errorf("Render lacks %q:\n%s", want, b.String())
+	}
+}

@@ -46,13 +46,24 @@ type Result struct {
 	DeploymentID           string // the ECS deployment we started (ecs-svc/...)
 	// Forced: the deployment restarted the revision that already ran (TaskDefinition is
 	// PreviousTaskDefinition), so that its new tasks read their secrets and parameters afresh.
-	Forced            bool
+	Forced bool
+	// Migration is the one-off task run on the new revision before the service was updated; nil
+	// when the deploy ran none.
+	Migration         *Migration
 	Diagnosis         *Diagnosis // nil on success
 	Started, Finished time.Time
 	APICalls          int // AWS calls made by this deploy, retries included
 	// Timeline is where the deploy's time went, with what the service's settings impose; nil
 	// when the deploy watched no rollout.
 	Timeline *Timeline
+}
+
+// Migration is what a deploy's migration task did.
+type Migration struct {
+	Command  []string
+	TaskID   string        // "" when RunTask started no task
+	ExitCode *int32        // nil when the task did not end with one (timed out, interrupted, never started)
+	Duration time.Duration // from RunTask to the task's end (or the deploy giving up on it)
 }
 
 // Diagnosis explains a deploy that did not succeed: what failed, the evidence, where the service
@@ -111,6 +122,7 @@ const (
 	FieldRevision       Field = "revision"     // the revision a rollback goes to
 	FieldImageDigest    Field = "image digest" // the image whose revision a rollback goes back to
 	FieldRegion         Field = "region"
+	FieldMigration      Field = "migration" // the command (and timeout) run before the service is updated
 )
 
 // Names is how a caller says the engine's fields and actions to a person.

@@ -1,8 +1,8 @@
 // Command ecs-deploy deploys an image to an ECS service behind an ALB, rolls it back, or shows
 // its status — the deploy engine (package deploy) without Dagger, for a laptop or any CI host.
 //
-//	ecs-deploy deploy   --cluster C --service S --container N --image REPO@sha256:… [flags]
-//	ecs-deploy plan     --cluster C --service S --container N --image REPO@sha256:… [--task-definition-file F]
+//	ecs-deploy deploy   --cluster C --service S --container N --image REPO@sha256:… [--migrate-command JSON] [flags]
+//	ecs-deploy plan     --cluster C --service S --container N --image REPO@sha256:… [--task-definition-file F] [--migrate-command JSON]
 //	ecs-deploy rollback --cluster C --service S [--to REVISION | --to-image REPO@sha256:…]
 //	ecs-deploy status   --cluster C --service S
 //	ecs-deploy doctor   --cluster C --service S
@@ -18,6 +18,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -53,7 +54,9 @@ func usage(prog string) string {
 	return strings.NewReplacer("PROG", prog, "INDENT", indent).Replace(`usage:
   PROG deploy   --cluster C --service S --container N --image REPO[:TAG]@sha256:<hex> [--task-definition-file F]
 INDENT[--timeout D] [--no-rollback] [--deregister-failed] [--no-wait] [--force]
+INDENT[--migrate-command '["PROGRAM","ARG"]' [--migrate-timeout D]]
   PROG plan     --cluster C --service S --container N --image REPO[:TAG]@sha256:<hex> [--task-definition-file F] [--force]
+INDENT[--migrate-command '["PROGRAM","ARG"]']
   PROG rollback --cluster C --service S [--to REVISION|family:REV|ARN | --to-image REPO@sha256:<hex>]
 INDENT[--timeout D] [--no-wait]
   PROG status   --cluster C --service S
@@ -87,12 +90,15 @@ func run(ctx context.Context, prog string, args []string, stdout, stderr io.Writ
 	}
 	var opts deploy.Options
 	var to string
+	var migrateTimeout *time.Duration
 	switch command {
 	case "deploy", "plan":
 		fs.StringVar(&names.container, "container", "", "name of the container whose image changes")
 		fs.StringVar(&names.image, "image", "", "image, pinned by digest: REGISTRY/REPO[:TAG]@sha256:<64 hex>")
 		fs.StringVar(&names.taskDefinitionFile, "task-definition-file", "", "render the new revision from this committed JSON instead of cloning the live one")
+		fs.StringVar(&names.migrateCommand, "migrate-command", "", `run this command, a JSON array such as '["/app/service","migrate"]', once as a task of the new revision before the service is updated; the service is updated only if it exits 0`)
 		if command == "deploy" {
+			migrateTimeout = cliflag.Duration(fs, "migrate-timeout", 0, "how long the --migrate-command task may run before it is stopped and the deploy fails (default 10m)")
 			waitFlags()
 			fs.BoolVar(&opts.NoRollback, "no-rollback", false, "on failure, leave the service as it is")
 			fs.BoolVar(&opts.DeregisterFailed, "deregister-failed", false, "deregister the failed revision after rolling back")
@@ -133,6 +139,10 @@ func run(ctx context.Context, prog string, args []string, stdout, stderr io.Writ
 	}
 	if timeout != nil {
 		opts.Timeout = *timeout
+	}
+	if err := migrationFlags(&opts, names.migrateCommand, migrateTimeout); err != nil {
+		reportError(stderr, err, names)
+		return deploy.ExitBadInput
 	}
 	opts.Target = deploy.Target{Cluster: names.cluster, Service: names.service, Container: names.container}
 	opts.Image = names.image
@@ -193,6 +203,39 @@ func run(ctx context.Context, prog string, args []string, stdout, stderr io.Writ
 			res.Finished.Sub(res.Started).Round(time.Millisecond), res.APICalls, forcedField(res))
 	}
 	return deploy.ExitCode(res, err)
+}
+
+// migrationFlags reads --migrate-command (a JSON array, as in a task definition's "command", so
+// that arguments with spaces need no second quoting) and --migrate-timeout into opts.
+func migrationFlags(opts *deploy.Options, command string, timeout *time.Duration) error {
+	if command == "" {
+		if timeout != nil && *timeout != 0 {
+			return &deploy.InputError{What: "--migrate-timeout was given without --migrate-command", Why: "there is no migration to time",
+				Fix: `add --migrate-command '["/app/service","migrate"]', or drop --migrate-timeout`, Fields: []report.Field{report.FieldMigration}}
+		}
+		return nil
+	}
+	var argv []string
+	if err := json.Unmarshal([]byte(command), &argv); err != nil {
+		return &deploy.InputError{What: fmt.Sprintf("--migrate-command %s is not a JSON array of strings", command),
+			Why: "it is the container's command, program and arguments, as in a task definition",
+			Fix: fmt.Sprintf("write it as a JSON array, e.g. --migrate-command '%s'", suggestArgv(command)), Fields: []report.Field{report.FieldMigration}}
+	}
+	opts.Migration = &deploy.Migration{Command: argv}
+	if timeout != nil {
+		opts.Migration.Timeout = *timeout
+	}
+	return nil
+}
+
+// suggestArgv is command as the JSON array a person most likely meant.
+func suggestArgv(command string) string {
+	words := strings.Fields(command)
+	if len(words) == 0 {
+		words = []string{"/app/service", "migrate"}
+	}
+	raw, _ := json.Marshal(words)
+	return string(raw)
 }
 
 // forcedField ends the result line of a forced redeployment; other lines keep their fields.

@@ -20,6 +20,7 @@ type names struct {
 	taskDefinitionFile                 string
 	toImage                            string // rollback's --to-image
 	notifyTopic, runURL                string // deploy's --notify-topic and --run-url
+	migrateCommand                     string // deploy's --migrate-command, as given
 }
 
 // Command is the command line that takes the step, as the person runs this command.
@@ -52,6 +53,9 @@ func (n names) Command(s report.Step) string {
 		if n.taskDefinitionFile != "" {
 			command += " --task-definition-file " + shellWord(n.taskDefinitionFile)
 		}
+		if n.migrateCommand != "" {
+			command += " --migrate-command " + shellWord(n.migrateCommand)
+		}
 		if s.Force {
 			command += " --force"
 		}
@@ -63,7 +67,7 @@ func (n names) Command(s report.Step) string {
 var flags = map[report.Field]string{
 	report.FieldCluster: "--cluster", report.FieldService: "--service", report.FieldContainer: "--container",
 	report.FieldImage: "--image", report.FieldTaskDefinition: "--task-definition-file",
-	report.FieldRevision: "--to", report.FieldImageDigest: "--to-image",
+	report.FieldRevision: "--to", report.FieldImageDigest: "--to-image", report.FieldMigration: "--migrate-command",
 	report.FieldRegion: "the region: AWS_REGION or the profile's",
 }
 

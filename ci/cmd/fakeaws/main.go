@@ -46,6 +46,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	public := fs.Bool("public", false, "allow -addr to be a non-loopback address: anyone who reaches it can drive the fake, which checks no credentials")
 	name := fs.String("scenario", "HealthyRollout", "the rollout scenario: "+strings.Join(scenarioNames(), ", "))
 	unit := cliflag.Duration(fs, "unit", time.Second, "the scenario's time unit (its steps are a few units apart)")
+	migration := fs.String("migration", "succeeds", "how a one-off task (a deploy's migration) ends: succeeds, fails (exit code 1) or hangs (until stopped)")
 	fallback := fs.String("fallback", "", "an endpoint `URL`, such as a moto_server's, that answers every AWS service but ECS and ELBv2 (STS, ECR, …)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), "usage: fakeaws [-scenario NAME] [-addr HOST:PORT] [-fallback URL]\n\n"+
@@ -59,14 +60,39 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return 2
 	}
-	if err := serve(ctx, fs, *addr, *public, *name, *unit, *fallback, stdout); err != nil {
+	m, ok := migrations(*migration, *unit)
+	if !ok {
+		fmt.Fprintf(stderr, "fakeaws: unknown -migration %q: pick succeeds, fails or hangs\n", *migration)
+		return 2
+	}
+	if err := serve(ctx, fs, *addr, *public, *name, *unit, m, *fallback, stdout); err != nil {
 		fmt.Fprintln(stderr, "fakeaws:", err)
 		return 2
 	}
 	return 0
 }
 
-func serve(ctx context.Context, fs *flag.FlagSet, addr string, public bool, name string, unit time.Duration, fallback string, stdout io.Writer) error {
+// migrations is the -migration of that name: the lines the sample app's `service migrate` logs,
+// then its end, a few units after RunTask.
+func migrations(name string, unit time.Duration) (*fakeaws.Migration, bool) {
+	started := `{"level":"INFO","msg":"migration started","steps":2}`
+	first := `{"level":"INFO","msg":"migration step applied","step":"0001_create_greetings"}`
+	switch name {
+	case "succeeds":
+		return &fakeaws.Migration{Duration: 3 * unit, Lines: []string{started, first,
+			`{"level":"INFO","msg":"migration step applied","step":"0002_add_greetings_language"}`,
+			`{"level":"INFO","msg":"migration finished","applied":2}`}}, true
+	case "fails":
+		return &fakeaws.Migration{Duration: 3 * unit, ExitCode: 1, Lines: []string{started, first,
+			`{"level":"ERROR","msg":"migration step failed","step":"0002_add_greetings_language","error":"asked to fail (--fail)"}`,
+			`{"level":"ERROR","msg":"service failed","error":"migration 0002_add_greetings_language failed: asked to fail (--fail); 1 of 2 steps applied"}`}}, true
+	case "hangs":
+		return &fakeaws.Migration{Duration: 2 * unit, Never: true, Lines: []string{started, `{"level":"INFO","msg":"waiting for the schema lock"}`}}, true
+	}
+	return nil, false
+}
+
+func serve(ctx context.Context, fs *flag.FlagSet, addr string, public bool, name string, unit time.Duration, migration *fakeaws.Migration, fallback string, stdout io.Writer) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q: fakeaws takes only flags (-scenario %s, not %s)", fs.Args(), fs.Arg(0), fs.Arg(0))
 	}
@@ -90,7 +116,7 @@ func serve(ctx context.Context, fs *flag.FlagSet, addr string, public bool, name
 	if err != nil {
 		return err
 	}
-	fake := fakeaws.New(fakeaws.Config{Scenario: scenario})
+	fake := fakeaws.New(fakeaws.Config{Scenario: scenario, Migration: migration})
 	cfg := fake.Config()
 	fmt.Fprintf(stdout, "serving %s on http://%s (cluster %s, service %s, container %s)\nimage to deploy: %s\n",
 		scenario.Name, ln.Addr(), cfg.Cluster, cfg.Service, cfg.Container, fakeaws.NewImage)

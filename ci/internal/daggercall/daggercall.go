@@ -65,7 +65,7 @@ func (n Names) Command(s report.Step) string {
 var (
 	environmentKeys = map[report.Field]string{
 		report.FieldCluster: "cluster", report.FieldService: "service", report.FieldContainer: "container",
-		report.FieldTaskDefinition: "taskDefinition", report.FieldRegion: "region",
+		report.FieldTaskDefinition: "taskDefinition", report.FieldRegion: "region", report.FieldMigration: "migration",
 	}
 	arguments = map[report.Field]string{
 		report.FieldImage: "--image of deploy", report.FieldRevision: "--to of rollback", report.FieldImageDigest: "--to of rollback",

@@ -15,4 +15,9 @@
 // that arrives after their time, so the fake needs no goroutine and a test's
 // clock is the wall clock. Timestamps in the state are the steps' scheduled
 // times, not the times they were noticed.
+//
+// One-off tasks (RunTask, a deploy's migration) live outside the service: DescribeTasks and
+// StopTask know them, ListTasks of the service does not. Config.Migration says how they end and
+// what they log; CloudWatch Logs GetLogEvents (JSON 1.1, X-Amz-Target Logs_20140328.*) serves
+// their lines from the awslogs stream of revision 1's logConfiguration.
 package fakeaws

@@ -87,6 +87,10 @@ func (f *Fake) serveECS(w http.ResponseWriter, op string, body []byte, now time.
 		out, err = f.listTaskDefinitions(req)
 	case "DescribeContainerInstances":
 		out, err = f.describeContainerInstances(req)
+	case "RunTask":
+		out, err = f.runTaskOp(body, now)
+	case "StopTask":
+		out, err = f.stopTaskOp(body, now)
 	default:
 		err = &ecsError{"UnknownOperationException", "fakeaws does not implement ECS " + op}
 	}
@@ -485,6 +489,10 @@ func (f *Fake) describeTasks(req ecsRequest) (any, *ecsError) {
 			}
 		}
 		if found == nil {
+			if o := f.findOneOff(ref); o != nil {
+				tasks = append(tasks, f.oneOffJSON(o, time.Now()))
+				continue
+			}
 			failures = append(failures, map[string]any{"arn": ref, "reason": "MISSING"})
 			continue
 		}

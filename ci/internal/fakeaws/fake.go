@@ -58,6 +58,9 @@ type Config struct {
 	// UpdateAnswerOmitsDeployment: UpdateService acts, but its answer lists the service with
 	// no deployment on the new revision.
 	UpdateAnswerOmitsDeployment bool
+	// Migration is how one-off tasks (RunTask) behave; nil: they exit 0 after three units and
+	// write no log lines.
+	Migration *Migration
 }
 
 // Call is one HTTP request the fake received.
@@ -93,6 +96,8 @@ type Fake struct {
 	firstEvidenceAt time.Time
 	updateRequests  []string // taskDefinition values of the UpdateService calls received over HTTP
 	forcedRequests  []bool   // their forceNewDeployment values, in the same order
+	oneOffs         []*oneOff
+	runTasks        []RunTaskRequest
 }
 
 // New returns a fake in steady state: the service runs revision 1 of the family
@@ -151,6 +156,11 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.advance(now)
 
 	if target := r.Header.Get("X-Amz-Target"); target != "" {
+		if op, ok := strings.CutPrefix(target, logsTargetPrefix); ok {
+			f.record(op, now, http.StatusOK)
+			f.serveLogs(w, op, body, now)
+			return
+		}
 		op, ok := strings.CutPrefix(target, ecsTargetPrefix)
 		if !ok {
 			f.record(op, now, http.StatusBadRequest)

@@ -48,6 +48,8 @@ type Result struct {
 	DurationSeconds float64 `json:"durationSeconds"`
 	// APICalls counts the AWS calls the deploy made, retries included.
 	APICalls int `json:"apiCalls"`
+	// Migration is the one-off task the deploy ran before it updated the service; nil for none.
+	Migration *Migration `json:"migration,omitempty"`
 	// Diagnosis explains a failure; nil on success.
 	Diagnosis *Diagnosis `json:"diagnosis,omitempty"`
 	// Timeline is where the deploy's time went (report.Timeline), when it watched a rollout.
@@ -56,6 +58,15 @@ type Result struct {
 	// engine's Result does not cover: before any AWS change (bad input,
 	// access denied), or after a good rollout (the smoke test).
 	Error string `json:"error,omitempty"`
+}
+
+// Migration is report.Migration in the result line.
+type Migration struct {
+	Command []string `json:"command"`
+	TaskID  string   `json:"taskId,omitempty"`
+	// ExitCode is absent when the task ended without one (timed out, interrupted, not started).
+	ExitCode        *int32  `json:"exitCode,omitempty"`
+	DurationSeconds float64 `json:"durationSeconds"`
 }
 
 // Diagnosis is report.Diagnosis in the result line.
@@ -95,6 +106,10 @@ func FromDeploy(env string, res *report.Result, n report.Names) Result {
 	}
 	if !res.Started.IsZero() && res.Finished.After(res.Started) {
 		out.DurationSeconds = math.Round(res.Finished.Sub(res.Started).Seconds()*1000) / 1000
+	}
+	if m := res.Migration; m != nil {
+		out.Migration = &Migration{Command: m.Command, TaskID: m.TaskID, ExitCode: m.ExitCode,
+			DurationSeconds: math.Round(m.Duration.Seconds()*1000) / 1000}
 	}
 	if d := res.Diagnosis; d != nil {
 		out.Diagnosis = &Diagnosis{

@@ -206,3 +206,17 @@ func TestResultSummary(t *testing.T) {
 		}
 	}
 }
+
+func TestLineCarriesTheMigration(t *testing.T) {
+	code := int32(2)
+	res := &report.Result{Outcome: report.Failed, Migration: &report.Migration{
+		Command: []string{"/app/service", "migrate"}, TaskID: "0123abcd", ExitCode: &code, Duration: 1500 * time.Millisecond}}
+	line := Line(FromDeploy("staging", res, report.Plain))
+	want := `"migration":{"command":["/app/service","migrate"],"taskId":"0123abcd","exitCode":2,"durationSeconds":1.5}`
+	if !strings.Contains(line, want) {
+		t.Errorf("line lacks %s:\n%s", want, line)
+	}
+	if line := Line(FromDeploy("staging", &report.Result{Outcome: report.Succeeded}, report.Plain)); strings.Contains(line, "migration") {
+		t.Errorf("a deploy without a migration has one in its line: %s", line)
+	}
+}
