@@ -45,11 +45,16 @@ type awsEndpoint struct {
 
 func serveFake(t *testing.T, m *moto.Server, scenario fakeaws.Scenario, initialImage string) awsEndpoint {
 	t.Helper()
+	return serveFakeConfig(t, m, fakeaws.Config{Scenario: scenario, InitialImage: initialImage})
+}
+
+func serveFakeConfig(t *testing.T, m *moto.Server, cfg fakeaws.Config) awsEndpoint {
+	t.Helper()
 	fallback, err := url.Parse(m.Endpoint)
 	if err != nil {
 		t.Fatal(err)
 	}
-	fake := fakeaws.New(fakeaws.Config{Scenario: scenario, InitialImage: initialImage})
+	fake := fakeaws.New(cfg)
 	srv := httptest.NewServer(fakeaws.WithFallback(fake, fallback))
 	t.Cleanup(srv.Close)
 	return awsEndpoint{fake: fake, arg: "--aws-endpoint=tcp://localhost:" + srv.URL[strings.LastIndex(srv.URL, ":")+1:]}
@@ -121,6 +126,24 @@ func testAWS(t *testing.T, w *workspace) {
 
 		r = w.mustCall(t, e.aws("deploy", "--env=fake", "--image="+fakeaws.NewImage)...)
 		wantIn(t, r, "deploy to fake: succeeded", "timeline:", "old tasks drained", "total")
+	})
+
+	t.Run("migration before the rollout", func(t *testing.T) {
+		e := serveFakeConfig(t, m, fakeaws.Config{Scenario: fakeaws.HealthyRollout(100 * time.Millisecond),
+			Migration: fakeaws.MigrationSucceeds(`{"msg":"migration step applied","step":"0001"}`)})
+		r := w.mustCall(t, e.aws("deploy", "--env=fake-migrate", "--image="+fakeaws.NewImage)...)
+		wantIn(t, r, "deploy to fake-migrate: succeeded", `migration | {"msg":"migration step applied","step":"0001"}`)
+		if n := len(e.fake.RunTaskRequests()); n != 1 {
+			t.Errorf("the migration ran %d times, want once", n)
+		}
+
+		e = serveFakeConfig(t, m, fakeaws.Config{Scenario: fakeaws.HealthyRollout(100 * time.Millisecond),
+			Migration: fakeaws.MigrationFails(3, `{"msg":"migration step failed","step":"0002"}`)})
+		r = w.mustFail(t, e.aws("deploy", "--env=fake-migrate", "--image="+fakeaws.NewImage)...)
+		wantIn(t, r, "exit code 3", "migration step failed", "stays registered but unused")
+		if n := e.fake.CallCount("UpdateService"); n != 0 {
+			t.Errorf("a failed migration was followed by %d UpdateService calls, want none", n)
+		}
 	})
 
 	t.Run("image-definitions", func(t *testing.T) {

@@ -48,6 +48,9 @@ func addTestEnvironments(t *testing.T, dir string) {
 		// Deploys what fake deployed for the commit, the way prod takes staging's digest.
 		envs["fake-promoted"] = ecs("demo", "web", motoAccount)
 		envs["fake-promoted"].(map[string]any)["promoteFrom"] = "fake"
+		// Runs the sample app's migration before each rollout.
+		envs["fake-migrate"] = ecs("demo", "web", motoAccount)
+		envs["fake-migrate"].(map[string]any)["migration"] = map[string]any{"command": []string{"/app/service", "migrate"}, "timeout": "1m"}
 	})
 }
 
@@ -55,7 +58,7 @@ func addTestEnvironments(t *testing.T, dir string) {
 // task-definition file that is not in the repository: found without a deploy, and named.
 func testValidate(t *testing.T, w *workspace) {
 	ok := w.mustCall(t, "call", "validate")
-	wantIn(t, ok, "ci/environments.json: 8 environments, all valid: dev, fake, fake-promoted, local, moto, other-account, prod, staging")
+	wantIn(t, ok, "ci/environments.json: 9 environments, all valid: dev, fake, fake-migrate, fake-promoted, local, moto, other-account, prod, staging")
 
 	broken := w.path("ci/broken-environments.json")
 	writeFile(t, broken, readFile(t, w.path("ci/environments.json")), 0o644)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
@@ -44,6 +45,15 @@ func TestWithFallbackSendsOtherServicesToMoto(t *testing.T) {
 	}
 	if len(out.Services) != 1 || aws.ToString(out.Services[0].ServiceName) != fc.Service {
 		t.Errorf("DescribeServices = %+v, want the fake's service %s", out.Services, fc.Service)
+	}
+	// A migration's log lines are the fake's: CloudWatch Logs must not go to moto, which has none.
+	if _, err := cloudwatchlogs.NewFromConfig(cfg).GetLogEvents(ctx, &cloudwatchlogs.GetLogEventsInput{
+		LogGroupName: aws.String("/ecs/web"), LogStreamName: aws.String("web/app/none"),
+	}); err == nil {
+		t.Error("GetLogEvents of a stream no task wrote succeeded")
+	}
+	if n := fake.CallCount("GetLogEvents"); n != 1 {
+		t.Errorf("the fake saw %d GetLogEvents calls, want 1: CloudWatch Logs is the fake's", n)
 	}
 	if n := fake.CallCount("GetCallerIdentity"); n != 0 {
 		t.Errorf("the fake saw %d GetCallerIdentity calls, want 0: STS belongs to moto", n)
