@@ -8,8 +8,8 @@ import (
 	"sync"
 )
 
-// Check builds the service, then runs its lint and tests concurrently, and fails if any of them
-// fails: what pull-request CI calls. Each step's output is reported under its name. The pipeline's
+// Check runs the service's lint, tests and build concurrently, and fails if any of them fails:
+// what pull-request CI calls. Each step's output is reported under its name. The pipeline's
 // own module is linted by `lint --pipeline`.
 func (m *Pipeline) Check(
 	ctx context.Context,
@@ -17,16 +17,13 @@ func (m *Pipeline) Check(
 	// +optional
 	race bool,
 ) (string, error) {
-	// The build goes first: on a new engine it compiles the standard library and the dependencies
-	// once, into the build cache the lint and tests then read (compilations running side by side
-	// would each make their own). Once cached, it costs a second.
-	build, buildErr := m.checkBuild(ctx)
 	steps := []struct {
 		name string
 		run  func(context.Context) (string, error)
 	}{
 		{"lint", func(ctx context.Context) (string, error) { return m.Lint(ctx, false) }},
 		{"test", func(ctx context.Context) (string, error) { return m.Test(ctx, race) }},
+		{"build", m.checkBuild},
 	}
 	outputs := make([]string, len(steps))
 	errs := make([]error, len(steps))
@@ -41,10 +38,6 @@ func (m *Pipeline) Check(
 		})
 	}
 	wg.Wait()
-	outputs = append(outputs, fmt.Sprintf("== build ==\n%s", build))
-	if buildErr != nil {
-		errs = append(errs, fmt.Errorf("build: %w", buildErr))
-	}
 	return strings.Join(outputs, "\n"), errors.Join(errs...)
 }
 
