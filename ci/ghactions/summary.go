@@ -22,6 +22,9 @@ type DeploySummary struct {
 	// Diagnosis explains a failure (stopped tasks, failing health checks...);
 	// it is shown verbatim in a code block.
 	Diagnosis string
+	// Migration is the one-off task run before the service was updated: its command, task and
+	// end, in one line.
+	Migration string
 	// Timeline is where the deploy's time went: Markdown (a table of its phases, then what the
 	// service's settings impose and advice), shown as is after the table.
 	Timeline string
@@ -76,6 +79,7 @@ func (r *Reporter) renderSummary(s DeploySummary) string {
 	case old != "":
 		row("Task definition", old+" (unchanged)")
 	}
+	row("Migration", escapeText(r.scrub(s.Migration)))
 	row("Duration", escapeText(r.scrub(s.Duration)))
 	row("Outcome", escapeText(outcome))
 	row("AWS API calls", escapeText(r.scrub(s.APICalls)))

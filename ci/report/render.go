@@ -38,7 +38,7 @@ func Render(w io.Writer, heading string, res *Result, n Names) error {
 		row("revision", old+" -> "+next)
 	}
 	if m := res.Migration; m != nil {
-		row("migration", migrationLine(m))
+		row("migration", m.String())
 	}
 	row("deployment", res.DeploymentID)
 	if !res.Started.IsZero() && !res.Finished.IsZero() {
@@ -50,8 +50,8 @@ func Render(w io.Writer, heading string, res *Result, n Names) error {
 	return err
 }
 
-// migrationLine says the migration's command, task and end in one line.
-func migrationLine(m *Migration) string {
+// String says the migration's command, task and end in one line.
+func (m *Migration) String() string {
 	line := strings.Join(m.Command, " ")
 	if m.TaskID != "" {
 		line += ", task " + m.TaskID

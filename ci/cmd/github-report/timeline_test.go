@@ -38,3 +38,18 @@ func TestSummaryShowsTheTimeline(t *testing.T) {
 		"- old targets drained for 60 s, 60 % of this deploy\n"
 	r.check(t, want, "", "")
 }
+
+// A deploy's migration travels in the result line and shows as a row of the step summary.
+func TestSummaryShowsTheMigration(t *testing.T) {
+	exit := int32(3)
+	res := resultline.Result{Environment: "dev", Outcome: "failed", Migration: &resultline.Migration{
+		Command: []string{"/app/service", "migrate"}, TaskID: "e7c08de7", ExitCode: &exit, DurationSeconds: 2}}
+	r := newRunner(t, resultline.Line(res)+"\n")
+	delete(r.env, "GITHUB_ACTIONS")
+	if code := r.run("--log", r.log); code != 0 {
+		t.Fatalf("exit code %d", code)
+	}
+	want := "### Deploy to `dev`: failed\n\n| | |\n| --- | --- |\n| Environment | `dev` |\n" +
+		"| Migration | /app/service migrate, task e7c08de7, exit code 3 after 2s |\n| Outcome | failed |\n"
+	r.check(t, want, "", "")
+}

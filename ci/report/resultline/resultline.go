@@ -187,6 +187,10 @@ func (r Result) Summary(n report.Names) ghactions.DeploySummary {
 	if r.APICalls > 0 {
 		s.APICalls = strconv.Itoa(r.APICalls)
 	}
+	if m := r.Migration; m != nil {
+		s.Migration = (&report.Migration{Command: m.Command, TaskID: m.TaskID, ExitCode: m.ExitCode,
+			Duration: time.Duration(m.DurationSeconds * float64(time.Second))}).String()
+	}
 	s.Timeline = report.TimelineMarkdown(r.Timeline)
 	var diagnosis strings.Builder
 	if d := r.Diagnosis; d != nil {
