@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ecs"
 
 	"dagger/pipeline/report"
 )
@@ -42,24 +41,12 @@ func Doctor(ctx context.Context, c Clients, cluster, service string) (*report.Do
 // deployment API recorded it. It never fails: without that API (older endpoints, emulators) or
 // a finished deployment, d stays as it is.
 func (a *api) lastDeployment(ctx context.Context, cluster, service string, d *report.Doctor) {
-	list, err := a.ecs.ListServiceDeployments(ctx, &ecs.ListServiceDeploymentsInput{
-		Cluster: aws.String(cluster), Service: aws.String(service),
-	}, a.historyOptions)
-	if err != nil || len(list.ServiceDeployments) == 0 {
-		return
-	}
-	var arns []string
-	for _, b := range list.ServiceDeployments {
-		arns = append(arns, aws.ToString(b.ServiceDeploymentArn))
-	}
-	out, err := a.ecs.DescribeServiceDeployments(ctx, &ecs.DescribeServiceDeploymentsInput{
-		ServiceDeploymentArns: arns[:min(len(arns), 20)],
-	}, a.historyOptions)
+	deps, err := a.serviceDeployments(ctx, cluster, service, time.Time{})
 	if err != nil {
 		return
 	}
 	var latest *time.Time
-	for _, sd := range out.ServiceDeployments {
+	for _, sd := range deps {
 		if sd.StartedAt == nil || sd.FinishedAt == nil || (latest != nil && !sd.StartedAt.After(*latest)) {
 			continue
 		}

@@ -65,31 +65,14 @@ func (a *api) deploymentHistory(ctx context.Context, cluster, service, deploymen
 	if a.noServiceDeployments || since.IsZero() {
 		return nil
 	}
-	list, err := a.ecs.ListServiceDeployments(ctx, &ecs.ListServiceDeploymentsInput{
-		Cluster: aws.String(cluster), Service: aws.String(service),
-		CreatedAt: &types.CreatedAt{After: aws.Time(since.Add(-historyClockSkew))},
-	}, a.historyOptions)
+	deps, err := a.serviceDeployments(ctx, cluster, service, since.Add(-historyClockSkew))
 	if err != nil {
 		a.noteHistoryError(err)
 		return nil
 	}
-	var arns []string
-	for _, b := range list.ServiceDeployments {
-		if b.CreatedAt == nil || !b.CreatedAt.Before(since.Add(-historyClockSkew)) {
-			arns = append(arns, aws.ToString(b.ServiceDeploymentArn))
-		}
-	}
-	if len(arns) == 0 {
+	if len(deps) == 0 {
 		return nil
 	}
-	out, err := a.ecs.DescribeServiceDeployments(ctx, &ecs.DescribeServiceDeploymentsInput{
-		ServiceDeploymentArns: arns[:min(len(arns), 20)],
-	}, a.historyOptions)
-	if err != nil {
-		a.noteHistoryError(err)
-		return nil
-	}
-	deps := out.ServiceDeployments
 	sort.SliceStable(deps, func(i, j int) bool { return aws.ToTime(deps[i].CreatedAt).Before(aws.ToTime(deps[j].CreatedAt)) })
 	ours := ourServiceDeployment(deps, deploymentID, since)
 	var evidence []string
@@ -97,6 +80,35 @@ func (a *api) deploymentHistory(ctx context.Context, cluster, service, deploymen
 		evidence = append(evidence, describeServiceDeployment(&deps[i], i == ours, previous)...)
 	}
 	return evidence
+}
+
+// serviceDeployments describes the service's deployments created after since (all the API keeps
+// when since is zero), at most the 20 one describe call takes.
+func (a *api) serviceDeployments(ctx context.Context, cluster, service string, since time.Time) ([]types.ServiceDeployment, error) {
+	in := &ecs.ListServiceDeploymentsInput{Cluster: aws.String(cluster), Service: aws.String(service)}
+	if !since.IsZero() {
+		in.CreatedAt = &types.CreatedAt{After: aws.Time(since)}
+	}
+	list, err := a.ecs.ListServiceDeployments(ctx, in, a.historyOptions)
+	if err != nil {
+		return nil, err
+	}
+	var arns []string
+	for _, b := range list.ServiceDeployments {
+		if b.CreatedAt == nil || !b.CreatedAt.Before(since) {
+			arns = append(arns, aws.ToString(b.ServiceDeploymentArn))
+		}
+	}
+	if len(arns) == 0 {
+		return nil, nil
+	}
+	out, err := a.ecs.DescribeServiceDeployments(ctx, &ecs.DescribeServiceDeploymentsInput{
+		ServiceDeploymentArns: arns[:min(len(arns), 20)],
+	}, a.historyOptions)
+	if err != nil {
+		return nil, err
+	}
+	return out.ServiceDeployments, nil
 }
 
 // noteHistoryError remembers for the run that the service deployment API is unavailable.
