@@ -131,7 +131,14 @@ func testAWS(t *testing.T, w *workspace) {
 	t.Run("migration before the rollout", func(t *testing.T) {
 		e := serveFakeConfig(t, m, fakeaws.Config{Scenario: fakeaws.HealthyRollout(100 * time.Millisecond),
 			Migration: fakeaws.MigrationSucceeds(`{"msg":"migration step applied","step":"0001"}`)})
-		r := w.mustCall(t, e.aws("deploy", "--env=fake-migrate", "--image="+fakeaws.NewImage)...)
+		r := w.mustCall(t, e.aws("plan", "--env=fake-migrate", "--image="+fakeaws.NewImage)...)
+		wantIn(t, r, `+ migration: first runs ["/app/service" "migrate"] once`, "the service is updated only if it exits 0")
+		e.changedNothing(t)
+		if n := len(e.fake.RunTaskRequests()); n != 0 {
+			t.Errorf("plan ran the migration %d times, want never", n)
+		}
+
+		r = w.mustCall(t, e.aws("deploy", "--env=fake-migrate", "--image="+fakeaws.NewImage)...)
 		wantIn(t, r, "deploy to fake-migrate: succeeded", `migration | {"msg":"migration step applied","step":"0001"}`)
 		if n := len(e.fake.RunTaskRequests()); n != 1 {
 			t.Errorf("the migration ran %d times, want once", n)
