@@ -44,6 +44,7 @@ var expectedOutcome = map[string]deploy.Outcome{
 	"ThrottlingBurst":        deploy.Succeeded,
 	"Transient5xx":           deploy.Succeeded,
 	"OverlappingDeployment":  deploy.Superseded,
+	"SlowDrain":              deploy.Succeeded,
 }
 
 // detection is one tool's run against one scenario.
@@ -362,4 +363,14 @@ func goal(ok bool) string {
 		return "ok"
 	}
 	return "MISSED"
+}
+
+// A scenario added to fakeaws.All without an expected outcome would only fail
+// in the benchmark, minutes into CI; this catches it in the test run.
+func TestEveryScenarioHasAnExpectedOutcome(t *testing.T) {
+	for _, sc := range fakeaws.All(time.Second) {
+		if _, ok := expectedOutcome[sc.Name]; !ok {
+			t.Errorf("scenario %s has no entry in expectedOutcome: add what it should end as", sc.Name)
+		}
+	}
 }
