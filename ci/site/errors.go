@@ -1,0 +1,45 @@
+package site
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/aws/smithy-go"
+)
+
+// InputError reports bad input found before anything in AWS changed: a missing or empty
+// directory, a bucket or distribution that does not exist, a rollback with nothing to go back to.
+// It says what is wrong, why it matters and what to do, in the package's terms (bucket,
+// distribution, directory); callers name their own flags or keys.
+type InputError struct {
+	What string // what is wrong, naming the offending value
+	Why  string // why it is rejected
+	Fix  string // what to do about it
+	Err  error  // the underlying error, if any
+}
+
+func (e *InputError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.What)
+	if e.Why != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Why)
+	}
+	if e.Fix != "" {
+		b.WriteString("; ")
+		b.WriteString(e.Fix)
+	}
+	return b.String()
+}
+
+// Unwrap returns the underlying error.
+func (e *InputError) Unwrap() error { return e.Err }
+
+// errorCode is the AWS error code of err ("NoSuchBucket", "AccessDenied", ...), or "".
+func errorCode(err error) string {
+	var apiErr smithy.APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.ErrorCode()
+	}
+	return ""
+}
