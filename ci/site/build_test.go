@@ -69,8 +69,8 @@ func TestBuildFingerprintsReferencedAssetsAndRewritesPages(t *testing.T) {
 	cssName, jsName := filepathBase(css.Key), filepathBase(js.Key)
 	index := string(keys["index.html"].Body)
 	for _, want := range []string{
-		`href="assets/` + cssName + `?v=1"`, // the query kept
-		`src='assets/` + jsName + `'`,       // single quotes
+		`href="assets/` + cssName + `?v=1"`,            // the query kept
+		`src='assets/` + jsName + `'`,                  // single quotes
 		`src="https://cdn.example.com/assets/app.css"`, // another host: untouched
 		`href="docs/"`, `href="#top"`,
 	} {
