@@ -15,7 +15,8 @@ type ReadFile func(path string) ([]byte, error)
 
 // Check validates the content of an environments.json file as Load does and, beyond what the
 // file alone can tell, every committed task-definition file an environment names: that it is in
-// the repository and that the deploy engine can register it. A deploy would find either only
+// the repository and that the deploy engine can register it, and the directory of each site, which
+// must hold index.html. A deploy would find either only
 // when it reaches that environment, after the build. On failure the error is a
 // *ValidationError listing every problem.
 func Check(data []byte, read ReadFile) (*Config, error) {
@@ -23,6 +24,7 @@ func Check(data []byte, read ReadFile) (*Config, error) {
 	if raw != nil {
 		problems = append(problems, validate(raw)...)
 		problems = append(problems, checkTaskDefinitionFiles(raw, problems, read)...)
+		problems = append(problems, checkSiteDirectories(raw, problems, read)...)
 		// One environment's problems together, in file order, the file's own first.
 		order := map[string]int{}
 		for i, r := range raw {

@@ -33,6 +33,11 @@
 //	                  one-off task of the new revision (the container's command replaced) before the
 //	                  service is updated; the service is updated only if it exits 0. timeout is a
 //	                  Go duration, at most 3h                                  (ecs: optional; timeout default 10m)
+//	site              {"directory": "app/site", "bucket": "acme-web-staging", "distributionId": "E2QWRUHEXAMPLE",
+//	                  "invalidationTimeout": "10m"}: a static site, built from the repo-relative directory
+//	                  (it must hold index.html), synced to the S3 bucket after the service's rollout
+//	                  succeeded, its changed pages invalidated in the CloudFront distribution and waited
+//	                  for at most invalidationTimeout, a Go duration up to 3h (ecs: optional; timeout default 10m)
 package environments
 
 import (
@@ -107,6 +112,17 @@ type Environment struct {
 	// Migration is the command a deploy runs once on the new revision before it updates the
 	// service; nil for none.
 	Migration *Migration
+	// Site is the static site a deploy ships after the service's rollout; nil for none.
+	Site *Site
+}
+
+// Site is an environment's site key.
+type Site struct {
+	Directory      string // the site's source, relative to the repository root, e.g. "app/site"
+	Bucket         string // the S3 bucket it is served from
+	DistributionID string // the CloudFront distribution in front of the bucket
+	// InvalidationTimeout bounds the wait for CloudFront's invalidation; 0: the site package's default.
+	InvalidationTimeout time.Duration
 }
 
 // Migration is an environment's migration key.

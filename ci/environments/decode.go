@@ -31,6 +31,15 @@ type environmentJSON struct {
 	PromoteFrom      string         `json:"promoteFrom"`
 	NotifyTopic      string         `json:"notifyTopic"`
 	Migration        *migrationJSON `json:"migration"`
+	Site             *siteJSON      `json:"site"`
+}
+
+// siteJSON mirrors the site object.
+type siteJSON struct {
+	Directory           string `json:"directory"`
+	Bucket              string `json:"bucket"`
+	DistributionID      string `json:"distributionId"`
+	InvalidationTimeout string `json:"invalidationTimeout"`
 }
 
 // migrationJSON mirrors the migration object.
@@ -50,6 +59,7 @@ var objectExamples = map[string]string{
 	"":          `write {"region": "eu-west-1", "accountId": "123456789012", ...}`,
 	"deployOn":  `write {"event": "push", "branches": ["main"]} or {"event": "release"}`,
 	"migration": `write {"command": ["/app/service", "migrate"], "timeout": "10m"}`,
+	"site":      `write {"directory": "app/site", "bucket": "my-site-bucket", "distributionId": "E2QWRUHEXAMPLE"}`,
 }
 
 // rawEnvironment is one decoded, not yet validated, environment.

@@ -29,7 +29,7 @@ var (
 const maxWaitTimeout = 3 * time.Hour
 
 // awsKeys are the settings that only make sense for an environment on AWS.
-var awsKeys = []string{"region", "accountId", "ecrRepository", "cluster", "service", "container", "taskDefinition", "smokeTestURL", "promoteFrom", "notifyTopic", "migration"}
+var awsKeys = []string{"region", "accountId", "ecrRepository", "cluster", "service", "container", "taskDefinition", "smokeTestURL", "promoteFrom", "notifyTopic", "migration", "site"}
 
 // validate checks every raw environment and the environments against each
 // other, collecting all problems.
@@ -74,6 +74,9 @@ func validateEnvironment(env rawEnvironment) []Problem {
 	}
 	if j.Migration != nil && Kind(j.Kind) != KindLocal {
 		c.checkMigration(*j.Migration)
+	}
+	if j.Site != nil && Kind(j.Kind) != KindLocal {
+		c.checkSite(*j.Site)
 	}
 	return c.problems
 }
@@ -287,6 +290,10 @@ func (r rawEnvironment) environment() Environment {
 	if j.Migration != nil {
 		env.Migration = &Migration{Command: append([]string(nil), j.Migration.Command...)}
 		env.Migration.Timeout, _ = time.ParseDuration(j.Migration.Timeout)
+	}
+	if j.Site != nil {
+		env.Site = &Site{Directory: j.Site.Directory, Bucket: j.Site.Bucket, DistributionID: j.Site.DistributionID}
+		env.Site.InvalidationTimeout, _ = time.ParseDuration(j.Site.InvalidationTimeout)
 	}
 	if j.DeployOn != nil {
 		env.DeployOn = DeployTrigger{Event: Event(j.DeployOn.Event), Branches: append([]string(nil), j.DeployOn.Branches...)}
