@@ -15,7 +15,7 @@ type Site struct {
 	Distribution string // the CloudFront distribution's ID
 	Release      string // the release the bucket serves now (or would have, when not Succeeded)
 	Previous     string // the release it replaced; empty on the first deploy
-	Uploaded     []string
+	Uploaded     []string // the keys written (a rollback's copied back), in the order they were
 	Unchanged    int
 	Deleted      []string
 	// InvalidationID and InvalidationPaths: the invalidation of the changed pages; empty when no
@@ -36,7 +36,11 @@ func (s *Site) String() string {
 		release = s.Previous + " -> " + s.Release
 	}
 	fmt.Fprintf(&b, "  release:      %s\n", release)
-	fmt.Fprintf(&b, "  objects:      %d uploaded, %d unchanged, %d deleted\n", len(s.Uploaded), s.Unchanged, len(s.Deleted))
+	written := "uploaded"
+	if s.Action == "rollback" {
+		written = "restored"
+	}
+	fmt.Fprintf(&b, "  objects:      %d %s, %d unchanged, %d deleted\n", len(s.Uploaded), written, s.Unchanged, len(s.Deleted))
 	if s.InvalidationID != "" {
 		fmt.Fprintf(&b, "  invalidation: %s (%s)\n", s.InvalidationID, strings.Join(s.InvalidationPaths, " "))
 	} else {

@@ -87,12 +87,12 @@ func Load(dir string) (*Site, error) {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil, &InputError{What: fmt.Sprintf("the site directory %s does not exist", dir),
-			Why: "the site is built from it", Fix: "build the site first, or give the directory that holds its index.html"}
+			Why: "the site is built from it", Fix: "build the site first, or give the directory that holds its index.html", Field: FieldDirectory}
 	case err != nil:
-		return nil, &InputError{What: fmt.Sprintf("the site directory %s cannot be read", dir), Why: err.Error(), Fix: "make it readable"}
+		return nil, &InputError{What: fmt.Sprintf("the site directory %s cannot be read", dir), Why: err.Error(), Fix: "make it readable", Field: FieldDirectory}
 	case !info.IsDir():
 		return nil, &InputError{What: fmt.Sprintf("%s is a file, not a directory", dir),
-			Why: "a site is a directory of files", Fix: "give the directory that holds its index.html"}
+			Why: "a site is a directory of files", Fix: "give the directory that holds its index.html", Field: FieldDirectory}
 	}
 	return Build(os.DirFS(dir), dir)
 }
@@ -125,15 +125,15 @@ func Build(src fs.FS, where string) (*Site, error) {
 	})
 	if err != nil {
 		return nil, &InputError{What: fmt.Sprintf("the site directory %s cannot be read", where), Why: err.Error(),
-			Fix: "check that it exists and is readable", Err: err}
+			Fix: "check that it exists and is readable", Field: FieldDirectory, Err: err}
 	}
 	if len(sources) == 0 {
 		return nil, &InputError{What: fmt.Sprintf("the site directory %s is empty", where),
-			Why: "deploying it would delete every page of the live site", Fix: "build the site into it first, or give the directory that holds its index.html"}
+			Why: "deploying it would delete every page of the live site", Fix: "build the site into it first, or give the directory that holds its index.html", Field: FieldDirectory}
 	}
 	if _, ok := sources[IndexPage]; !ok {
 		return nil, &InputError{What: fmt.Sprintf("the site directory %s has no %s", where, IndexPage),
-			Why: "it is the page CloudFront serves for / (the distribution's default root object)", Fix: "add " + IndexPage + " at the top of the directory, or give the directory that holds it"}
+			Why: "it is the page CloudFront serves for / (the distribution's default root object)", Fix: "add " + IndexPage + " at the top of the directory, or give the directory that holds it", Field: FieldDirectory}
 	}
 
 	renamed := map[string]string{} // source path → fingerprinted key

@@ -14,13 +14,13 @@ import (
 func checkTarget(ctx context.Context, clients Clients, target Target) (versioned bool, err error) {
 	if target.Bucket == "" || target.DistributionID == "" {
 		return false, &InputError{What: "no bucket or no distribution was given", Why: "a site is synced to a bucket and invalidated in the distribution in front of it",
-			Fix: "name both the S3 bucket and the CloudFront distribution's ID"}
+			Fix: "name both the S3 bucket and the CloudFront distribution's ID", Field: FieldBucket}
 	}
 	out, err := clients.S3.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: aws.String(target.Bucket)})
 	switch code := errorCode(err); {
 	case code == "NoSuchBucket":
 		return false, &InputError{What: fmt.Sprintf("bucket %s does not exist", target.Bucket),
-			Why: "the site is uploaded to it", Fix: "create it (aws s3api create-bucket), or name the bucket the distribution serves from", Err: err}
+			Why: "the site is uploaded to it", Fix: "create it (aws s3api create-bucket), or name the bucket the distribution serves from", Field: FieldBucket, Err: err}
 	case code == "AccessDenied" || code == "AllAccessDisabled":
 		return false, fmt.Errorf("bucket %s cannot be read with these credentials (%s): it belongs to another account, or the role lacks s3:GetBucketVersioning; use the account's deploy role (see ci/iam/deploy-policy.json)", target.Bucket, code)
 	case err != nil:
@@ -30,7 +30,7 @@ func checkTarget(ctx context.Context, clients Clients, target Target) (versioned
 	switch code := errorCode(err); {
 	case code == "NoSuchDistribution":
 		return false, &InputError{What: fmt.Sprintf("CloudFront distribution %s does not exist", target.DistributionID),
-			Why: "the changed pages are invalidated in it", Fix: "give the ID of the distribution in front of the bucket (aws cloudfront list-distributions --query 'DistributionList.Items[].[Id,Origins.Items[0].DomainName]')", Err: err}
+			Why: "the changed pages are invalidated in it", Fix: "give the ID of the distribution in front of the bucket (aws cloudfront list-distributions --query 'DistributionList.Items[].[Id,Origins.Items[0].DomainName]')", Field: FieldDistribution, Err: err}
 	case code == "AccessDenied":
 		return false, fmt.Errorf("CloudFront distribution %s cannot be read with these credentials (%s): the role lacks cloudfront:GetDistribution, or the distribution belongs to another account; use the account's deploy role (see ci/iam/deploy-policy.json)", target.DistributionID, code)
 	case err != nil:

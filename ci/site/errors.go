@@ -12,11 +12,22 @@ import (
 // It says what is wrong, why it matters and what to do, in the package's terms (bucket,
 // distribution, directory); callers name their own flags or keys.
 type InputError struct {
-	What string // what is wrong, naming the offending value
-	Why  string // why it is rejected
-	Fix  string // what to do about it
-	Err  error  // the underlying error, if any
+	What  string // what is wrong, naming the offending value
+	Why   string // why it is rejected
+	Fix   string // what to do about it
+	Field Field  // the input at fault, for the caller to name as its flag or key; "" when none is
+	Err   error  // the underlying error, if any
 }
+
+// Field is an input of a site deploy, which each caller names its own way.
+type Field string
+
+// The inputs an InputError can be about.
+const (
+	FieldDirectory    Field = "directory"
+	FieldBucket       Field = "bucket"
+	FieldDistribution Field = "distribution"
+)
 
 func (e *InputError) Error() string {
 	var b strings.Builder

@@ -7,12 +7,14 @@
 //	ecs-deploy status   --cluster C --service S
 //	ecs-deploy doctor   --cluster C --service S
 //	ecs-deploy validate [--file ci/environments.json] [--root DIR]
+//	ecs-deploy site plan|deploy|rollback --bucket B --distribution-id D [--dir DIR] [--invalidation-timeout D]
 //
 // Region and credentials come from the standard AWS environment and config files
 // (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL, ...). Progress and the report for people go to
 // stderr; the final result line ("outcome=… task-definition=…") goes to stdout. plan changes
 // nothing: it prints to stdout what deploy would change (the service's task definition, and the
-// task definition diff). Exit codes: see deploy.ExitCode (0 ok, 1 rolled back, 2 bad input,
+// task definition diff). site syncs a static site to an S3 bucket and invalidates its changed pages
+// in CloudFront (package site). Exit codes: see deploy.ExitCode (0 ok, 1 rolled back, 2 bad input,
 // 3 failed and not rolled back, 4 interrupted, 5 AWS error).
 package main
 
@@ -62,6 +64,7 @@ INDENT[--timeout D] [--no-wait]
   PROG status   --cluster C --service S
   PROG doctor   --cluster C --service S   what the service's settings impose on a deploy, with advice
   PROG validate [--file ci/environments.json]   checks the environments file, without AWS
+  PROG site plan|deploy|rollback --bucket B --distribution-id D [--dir DIR]   a static site to S3 and CloudFront
   PROG COMMAND --help   the flags of a command
 `)
 }
@@ -74,8 +77,11 @@ func run(ctx context.Context, prog string, args []string, stdout, stderr io.Writ
 		return deploy.ExitBadInput
 	}
 	command := args[0]
-	if command == "validate" {
+	switch command {
+	case "validate":
 		return runValidate(prog, args[1:], stdout, stderr)
+	case "site":
+		return runSite(ctx, prog, args[1:], stdout, stderr)
 	}
 	fs := flag.NewFlagSet(prog+" "+command, flag.ContinueOnError)
 	fs.SetOutput(stderr)
