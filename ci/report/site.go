@@ -12,9 +12,9 @@ type Site struct {
 	Action       string  // "deploy" or "rollback"
 	Outcome      Outcome // Succeeded, Unchanged (nothing to sync), Interrupted or Failed
 	Bucket       string
-	Distribution string // the CloudFront distribution's ID
-	Release      string // the release the bucket serves now (or would have, when not Succeeded)
-	Previous     string // the release it replaced; empty on the first deploy
+	Distribution string   // the CloudFront distribution's ID
+	Release      string   // the release the bucket serves now (or would have, when not Succeeded)
+	Previous     string   // the release it replaced; empty on the first deploy
 	Uploaded     []string // the keys written (a rollback's copied back), in the order they were
 	Unchanged    int
 	Deleted      []string
