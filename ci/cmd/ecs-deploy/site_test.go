@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
+	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"dagger/pipeline/internal/moto"
+	"dagger/pipeline/site"
+)
+
+// siteInMoto creates a versioned bucket and a distribution in front of it, and returns the
+// distribution's ID.
+func siteInMoto(t *testing.T, srv *moto.Server, bucket string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	clients := site.NewClients(srv.Config)
+	api := clients.S3.(*s3.Client)
+	if _, err := api.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := api.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String(bucket),
+		VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusEnabled}}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := clients.CloudFront.(*cloudfront.Client).CreateDistribution(ctx, &cloudfront.CreateDistributionInput{DistributionConfig: &cftypes.DistributionConfig{
+		CallerReference: aws.String("cli-test"), Comment: aws.String("site"), Enabled: aws.Bool(true), DefaultRootObject: aws.String("index.html"),
+		Origins: &cftypes.Origins{Quantity: aws.Int32(1), Items: []cftypes.Origin{{Id: aws.String("bucket"),
+			DomainName: aws.String(bucket + ".s3.amazonaws.com"), S3OriginConfig: &cftypes.S3OriginConfig{OriginAccessIdentity: aws.String("")}}}},
+		DefaultCacheBehavior: &cftypes.DefaultCacheBehavior{TargetOriginId: aws.String("bucket"),
+			ViewerProtocolPolicy: cftypes.ViewerProtocolPolicyRedirectToHttps, CachePolicyId: aws.String("658327ea-f89d-4fab-a63d-7e88639e58f6")},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return aws.ToString(out.Distribution.Id)
+}
+
+func bucketKeys(t *testing.T, srv *moto.Server, bucket string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	out, err := site.NewClients(srv.Config).S3.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(bucket)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, o := range out.Contents {
+		keys = append(keys, aws.ToString(o.Key))
+	}
+	return strings.Join(keys, " ")
+}
+
+// The repository's page through the CLI: plan, deploy, a change deployed, the same again, and a
+// rollback; then bad input, which changes nothing.
+func TestCLISiteAgainstMoto(t *testing.T) {
+	srv := moto.Start(t)
+	bin := buildCLI(t)
+	const bucket = "acme-web-test"
+	dist := siteInMoto(t, srv, bucket)
+	target := []string{"--bucket", bucket, "--distribution-id", dist}
+	v1, err := filepath.Abs("../../../app/site")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v2 := t.TempDir()
+	if err := os.CopyFS(v2, os.DirFS(v1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(v2, "assets", "app.css"), []byte("body { margin: 1rem; }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	plan := runCLI(t, bin, srv.Endpoint, append([]string{"site", "plan", "--dir", v1}, target...)...)
+	plan.want(t, 0, "(the bucket has no manifest yet: every file is uploaded)", "+ index.html  (page, text/html; charset=utf-8, no-cache)",
+		"invalidate: / /404.html /index.html", "4 to upload, 0 unchanged, 0 to delete")
+	if !regexp.MustCompile(`\+ assets/app\.[0-9a-f]{8}\.css  \(asset, text/css; charset=utf-8, public, max-age=31536000, immutable\)`).MatchString(plan.stdout) {
+		t.Errorf("the plan does not list the fingerprinted stylesheet:\n%s", plan.stdout)
+	}
+	if keys := bucketKeys(t, srv, bucket); keys != "" {
+		t.Errorf("the plan wrote %s", keys)
+	}
+
+	runCLI(t, bin, srv.Endpoint, append([]string{"site", "deploy", "--dir", v1}, target...)...).
+		want(t, 0, "outcome=succeeded bucket="+bucket, "uploaded=4 unchanged=0 deleted=0", "site: uploaded index.html (text/html; charset=utf-8, no-cache)")
+	deployed := runCLI(t, bin, srv.Endpoint, append([]string{"site", "deploy", "--dir", v2}, target...)...)
+	deployed.want(t, 0, "uploaded=3 unchanged=1 deleted=1", "invalidation: ")
+	runCLI(t, bin, srv.Endpoint, append([]string{"site", "deploy", "--dir", v2}, target...)...).
+		want(t, 0, "outcome=unchanged", "uploaded=0 unchanged=4 deleted=0 invalidation= ", "invalidation: none (no page changed)")
+	runCLI(t, bin, srv.Endpoint, append([]string{"site", "rollback"}, target...)...).
+		want(t, 0, "outcome=succeeded", "uploaded=3 unchanged=1 deleted=1", "3 restored, 1 unchanged, 1 deleted")
+
+	before := bucketKeys(t, srv, bucket)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"site", "deploy", "--dir", v1, "--bucket", "acme-web-missing", "--distribution-id", dist}, "error: bucket acme-web-missing does not exist: the site is uploaded to it; create it (aws s3api create-bucket), or name the bucket the distribution serves from (--bucket)"},
+		{[]string{"site", "deploy", "--dir", v1, "--bucket", bucket, "--distribution-id", "E0000MISSING"}, "error: CloudFront distribution E0000MISSING does not exist"},
+		{[]string{"site", "deploy", "--dir", t.TempDir(), "--bucket", bucket, "--distribution-id", dist}, "is empty: deploying it would delete every page of the live site"},
+		{[]string{"site", "deploy", "--dir", filepath.Join(v1, "assets"), "--bucket", bucket, "--distribution-id", dist}, "has no index.html"},
+		{[]string{"site", "deploy", "--dir", filepath.Join(v1, "missing"), "--bucket", bucket, "--distribution-id", dist}, "missing does not exist"},
+		{[]string{"site", "rollback", "--bucket", bucket, "--distribution-id", dist}, "is the first this pipeline deployed"},
+		{[]string{"site", "deploy", "--bucket", bucket}, "error: missing --dir, --distribution-id"},
+		{[]string{"site", "publish"}, `unknown site command "publish"`},
+	} {
+		r := runCLI(t, bin, srv.Endpoint, c.args...)
+		r.want(t, 2, c.want)
+		if c.args[1] != "publish" {
+			r.want(t, 2, "nothing was changed.")
+		}
+	}
+	if after := bucketKeys(t, srv, bucket); after != before {
+		t.Errorf("bad input changed the bucket:\n%s\nwas\n%s", after, before)
+	}
+}
