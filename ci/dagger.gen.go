@@ -474,7 +474,14 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg to", err))
 				}
 			}
-			return (*Pipeline).Rollback(&parent, ctx, env, to)
+			var keepSite bool
+			if inputArgs["keepSite"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["keepSite"]), &keepSite)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg keepSite", err))
+				}
+			}
+			return (*Pipeline).Rollback(&parent, ctx, env, to, keepSite)
 		case "Serve":
 			var parent Pipeline
 			err = json.Unmarshal(parentJSON, &parent)
@@ -482,6 +489,27 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
 			}
 			return (*Pipeline).Serve(&parent, ctx)
+		case "Site":
+			var parent Pipeline
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			var env string
+			if inputArgs["env"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["env"]), &env)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg env", err))
+				}
+			}
+			var dir string
+			if inputArgs["dir"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["dir"]), &dir)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg dir", err))
+				}
+			}
+			return (*Pipeline).Site(&parent, ctx, env, dir)
 		case "Status":
 			var parent Pipeline
 			err = json.Unmarshal(parentJSON, &parent)

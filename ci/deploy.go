@@ -28,7 +28,9 @@ import (
 // that environment deployed for this commit, found by its sha-<12 hex> tag in this environment's
 // ECR repository, and fails before changing anything when there is none. With --image it deploys
 // an image that is already published and skips the build. --env=local needs no AWS: it runs the
-// image as a service and smoke-tests it.
+// image as a service and smoke-tests it. An environment with a site ships it after the service's
+// rollout succeeded: its assets, then its pages, then the stale objects deleted and the changed
+// pages invalidated in CloudFront.
 // +cache="never"
 func (m *Pipeline) Deploy(
 	ctx context.Context,
@@ -71,11 +73,26 @@ func (m *Pipeline) Deploy(
 	}
 	res, err := m.deployECS(ctx, cfg, target, image, noRollback, deregisterFailed, force)
 	m.notifyTeam(ctx, cfg, target, moduleNames(target, image), res, err, runUrl)
+	var siteReport string
+	if err == nil && target.Site != nil {
+		// Only after the service's rollout succeeded: a failed deploy ships no site, and the pages
+		// never call a service that is not there yet.
+		siteReport, err = m.deploySite(ctx, cfg, target)
+		if err != nil {
+			out, _ := moduleNames(target, image).DeployOutput(res, nil)
+			return "", fmt.Errorf("%s\nthe service is deployed, but its site is not: %w", withSiteReport(out, siteReport), err)
+		}
+	}
 	if imageDefinitions && err == nil {
+		fmt.Fprint(os.Stderr, siteReport) // stdout is the file CodePipeline reads
 		data, err := codepipeline.ImageDefinitions(target.Container, res.Image)
 		return string(data), err
 	}
-	return moduleNames(target, image).DeployOutput(res, err)
+	out, err := moduleNames(target, image).DeployOutput(res, err)
+	if siteReport != "" {
+		out = withSiteReport(out, siteReport)
+	}
+	return out, err
 }
 
 // moduleNames words the engine's results and errors for the environment as `dagger call`s;

@@ -15,7 +15,9 @@ var unpublishedDigest = "sha256:" + strings.Repeat("0", 64)
 // Plan shows what deploy would change on an ECS environment — a readable diff of the task
 // definition and the service — and changes nothing. Without --image it plans the image deploy
 // would take: for an environment with promoteFrom, the digest promoted for this commit; else the
-// image this checkout would publish, whose digest is known only once it is pushed.
+// image this checkout would publish, whose digest is known only once it is pushed. For an
+// environment with a site, it lists the objects deploy would upload and delete, and the pages it
+// would invalidate.
 // +cache="never"
 func (m *Pipeline) Plan(
 	ctx context.Context,
@@ -77,6 +79,13 @@ func (m *Pipeline) Plan(
 	out := b.String()
 	if placeholder != "" {
 		out = strings.ReplaceAll(out, "@"+unpublishedDigest, placeholder)
+	}
+	if target.Site != nil {
+		sitePlan, err := m.planSite(ctx, cfg, target)
+		if err != nil {
+			return "", err
+		}
+		out += sitePlan
 	}
 	return out, nil
 }

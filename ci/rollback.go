@@ -15,7 +15,9 @@ import (
 // Rollback puts an ECS environment's service back on its previous task-definition revision, or on
 // the revision named by --to, and waits and diagnoses like deploy. An image tag in --to is
 // resolved to its digest in the environment's ECR repository, and the service goes back to the
-// newest ACTIVE revision that runs that digest.
+// newest ACTIVE revision that runs that digest. An environment with a site then puts the site
+// back on its release before the last deploy (by the S3 object versions its manifest recorded),
+// unless --keep-site.
 // +cache="never"
 func (m *Pipeline) Rollback(
 	ctx context.Context,
@@ -26,6 +28,9 @@ func (m *Pipeline) Rollback(
 	// Default: the previous ACTIVE revision of the family.
 	// +optional
 	to string,
+	// Leave the environment's site as it is: roll back only the service.
+	// +optional
+	keepSite bool,
 ) (string, error) {
 	target, cfg, err := m.ecsEnvironment(ctx, env)
 	if err != nil {
@@ -48,5 +53,15 @@ func (m *Pipeline) Rollback(
 		opts.To, opts.ToImageDigest = "", digest
 	}
 	res, err := deploy.Rollback(ctx, deploy.NewClients(cfg), opts)
-	return moduleNames(target, "").RollbackOutput(res, err)
+	out, err := moduleNames(target, "").RollbackOutput(res, err)
+	if err != nil || target.Site == nil || keepSite {
+		return out, err
+	}
+	// After the service, as a deploy ships them: the pages go back once the service they call has.
+	siteReport, err := m.rollbackSite(ctx, cfg, target)
+	out = strings.TrimRight(out, "\n") + "\n" + siteReport
+	if err != nil {
+		return "", fmt.Errorf("%s\nthe service is rolled back, but its site is not: %w", out, err)
+	}
+	return out, nil
 }
