@@ -24,6 +24,22 @@ var iamPrefix = map[string]string{
 	"sts":                    "sts",
 	"sns":                    "sns",
 	"cloudwatchlogs":         "logs",
+	"s3":                     "s3",
+	"cloudfront":             "cloudfront",
+}
+
+// authorizedAs names the IAM actions of operations that IAM authorizes under other names than
+// their own.
+var authorizedAs = map[string][]struct{ action, why string }{
+	"s3:ListObjectsV2": {{"s3:ListBucket", "S3 authorizes listing a bucket's objects as s3:ListBucket"}},
+	"s3:HeadObject": {
+		{"s3:GetObject", "S3 authorizes HeadObject as s3:GetObject"},
+		{"s3:GetObjectVersion", "a rollback asks for a version by its ID, which S3 authorizes as s3:GetObjectVersion"},
+	},
+	"s3:CopyObject": {
+		{"s3:PutObject", "S3 authorizes a copy's destination as s3:PutObject"},
+		{"s3:GetObjectVersion", "a rollback copies from a version by its ID, which S3 authorizes as s3:GetObjectVersion"},
+	},
 }
 
 // impliedActions are the IAM actions an operation needs besides its own, which the code cannot
@@ -68,6 +84,7 @@ var placeholders = []string{
 	"<ACCOUNT_ID>", "<REGION>", "<CLUSTER>", "<SERVICE>", "<TASK_FAMILY>", "<ECR_REPOSITORY>",
 	"<TASK_ROLE>", "<EXECUTION_ROLE>", "<NOTIFY_TOPIC>", "<LOG_GROUP>",
 	"<GITHUB_ORG>", "<GITHUB_ORG_ID>", "<GITHUB_REPO>", "<GITHUB_REPO_ID>", "<GITHUB_ENVIRONMENT>",
+	"<SITE_BUCKET>", "<DISTRIBUTION_ID>",
 }
 
 // policy is an IAM policy document; Action, Resource and condition values may be a string or a
@@ -203,6 +220,12 @@ func requiredActions(t *testing.T, ops map[string]*operation) map[string]string 
 			t.Errorf("the code calls %s (%s), a service with no IAM prefix here: add it to iamPrefix and its actions to deploy-policy.json", key, strings.Join(op.at, ", "))
 			continue
 		}
+		if renamed, ok := authorizedAs[key]; ok {
+			for _, a := range renamed {
+				need[a.action] = fmt.Sprintf("%s: %s (%s)", key, a.why, strings.Join(op.at, ", "))
+			}
+			continue
+		}
 		need[prefix+":"+op.name] = "called at " + strings.Join(op.at, ", ")
 	}
 	for key, op := range ops {
@@ -271,6 +294,7 @@ var sampleValues = map[string]string{
 	"<TASK_FAMILY>": "service", "<ECR_REPOSITORY>": "acme/service", "<TASK_ROLE>": "service-task",
 	"<EXECUTION_ROLE>": "service-execution", "<NOTIFY_TOPIC>": "deploys", "<LOG_GROUP>": "/ecs/service", "<GITHUB_ORG>": "acme", "<GITHUB_ORG_ID>": "1234",
 	"<GITHUB_REPO>": "service", "<GITHUB_REPO_ID>": "5678", "<GITHUB_ENVIRONMENT>": "production",
+	"<SITE_BUCKET>": "acme-web-prod", "<DISTRIBUTION_ID>": "E3PRODEXAMPLE1",
 }
 
 // filledPolicy is the policy in file with the sample values in place of the placeholders.
@@ -318,6 +342,14 @@ func TestPolicyAllowsTheEnvironmentOnly(t *testing.T) {
 		{request{"ecr:DescribeImages", "arn:aws:ecr:eu-west-1:333333333333:repository/acme/service", nil}, true},
 		{request{"ecr:GetAuthorizationToken", "*", nil}, true},
 		{request{"ecs:DeleteService", arn + "service/acme-prod/service", nil}, false},
+		{request{"s3:PutObject", "arn:aws:s3:::acme-web-prod/assets/app.3f9a1c2b.css", nil}, true},
+		{request{"s3:PutObject", "arn:aws:s3:::acme-web-staging/index.html", nil}, false},
+		{request{"s3:ListBucket", "arn:aws:s3:::acme-web-prod", nil}, true},
+		{request{"s3:DeleteBucket", "arn:aws:s3:::acme-web-prod", nil}, false},
+		{request{"s3:PutBucketPolicy", "arn:aws:s3:::acme-web-prod", nil}, false},
+		{request{"cloudfront:CreateInvalidation", "arn:aws:cloudfront::333333333333:distribution/E3PRODEXAMPLE1", nil}, true},
+		{request{"cloudfront:CreateInvalidation", "arn:aws:cloudfront::333333333333:distribution/E2OTHEREXAMPLE", nil}, false},
+		{request{"cloudfront:UpdateDistribution", "arn:aws:cloudfront::333333333333:distribution/E3PRODEXAMPLE1", nil}, false},
 	}
 	for _, tt := range tests {
 		if got := p.allows(t, tt.r); got != tt.want {
