@@ -15,9 +15,6 @@ import (
 	"dagger/pipeline/site"
 )
 
-// defaultSiteDirectory is where the repository keeps its static site.
-const defaultSiteDirectory = "app/site"
-
 // Site builds a static site as deploy ships it: every asset a page names renamed with its
 // content hash (app.3f9a1c2b.css), the pages rewritten to name them, other files as they are.
 // Export it to look at it: dagger call site export --path=out.
