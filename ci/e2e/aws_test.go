@@ -230,6 +230,7 @@ func testAWS(t *testing.T, w *workspace) {
 		r = w.mustCall(t, e.aws("plan", "--env=moto", "--image="+fakeaws.NewImage)...)
 		wantIn(t, r, "plan for moto (nothing was changed)", "runs "+motoService+":1", "sha256:2222")
 	})
+	t.Run("site", func(t *testing.T) { testSite(t, w, m) })
 }
 
 // seedMoto makes what the moto environment and rollback --to need: a cluster and service in ECS,

@@ -1,0 +1,140 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
+	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"dagger/pipeline/internal/fakeaws"
+	"dagger/pipeline/internal/moto"
+	"dagger/pipeline/site"
+)
+
+// siteBucket is the bucket the fake-site environment ships app/site to, in moto.
+const siteBucket = "e2e-site"
+
+// seedSite makes what the fake-site environment needs in moto: a versioned bucket and a
+// CloudFront distribution in front of it; it returns the distribution's ID.
+func seedSite(t *testing.T, m *moto.Server) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	clients := site.NewClients(m.Config)
+	s3Client := clients.S3.(*s3.Client)
+	if _, err := s3Client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(siteBucket)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s3Client.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String(siteBucket),
+		VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusEnabled}}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := clients.CloudFront.(*cloudfront.Client).CreateDistribution(ctx, &cloudfront.CreateDistributionInput{DistributionConfig: &cftypes.DistributionConfig{
+		CallerReference: aws.String("e2e"), Comment: aws.String("e2e site"), Enabled: aws.Bool(true), DefaultRootObject: aws.String("index.html"),
+		Origins: &cftypes.Origins{Quantity: aws.Int32(1), Items: []cftypes.Origin{{Id: aws.String("bucket"),
+			DomainName: aws.String(siteBucket + ".s3.amazonaws.com"), S3OriginConfig: &cftypes.S3OriginConfig{OriginAccessIdentity: aws.String("")}}}},
+		DefaultCacheBehavior: &cftypes.DefaultCacheBehavior{TargetOriginId: aws.String("bucket"),
+			ViewerProtocolPolicy: cftypes.ViewerProtocolPolicyRedirectToHttps, CachePolicyId: aws.String("658327ea-f89d-4fab-a63d-7e88639e58f6")},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return aws.ToString(out.Distribution.Id)
+}
+
+// siteKeys lists the site's keys in the bucket, the manifest's left out.
+func siteKeys(t *testing.T, m *moto.Server) []string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	out, err := site.NewClients(m.Config).S3.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(siteBucket)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, o := range out.Contents {
+		if key := aws.ToString(o.Key); !strings.HasPrefix(key, site.ManifestPrefix) {
+			keys = append(keys, key)
+		}
+	}
+	return keys
+}
+
+// testSite ships app/site with a deploy of the fake-site environment: built by `site`, planned,
+// not shipped by a failed rollout, shipped after a healthy one, shipped again changed, rolled
+// back with the service.
+func testSite(t *testing.T, w *workspace, m *moto.Server) {
+	dist := seedSite(t, m)
+	editJSON(t, w.path("ci/environments.json"), func(doc map[string]any) {
+		doc["environments"].(map[string]any)["fake-site"].(map[string]any)["site"].(map[string]any)["distributionId"] = dist
+	})
+
+	r := w.mustCall(t, "call", "site", "entries")
+	wantIn(t, r, "404.html", "index.html", "assets")
+	r = w.mustCall(t, "call", "site", "--env=fake-site", "file", "--path=index.html", "contents")
+	if strings.Contains(r.stdout, `href="assets/app.css"`) || !strings.Contains(r.stdout, `href="assets/app.`) {
+		t.Errorf("the built index.html does not name the fingerprinted stylesheet:\n%s", r.stdout)
+	}
+
+	e := serveFake(t, m, fakeaws.HealthyRollout(time.Second), "")
+	r = w.mustCall(t, e.aws("plan", "--env=fake-site", "--image="+fakeaws.NewImage)...)
+	wantIn(t, r, "plan for fake-site (nothing was changed)", "site app/site to s3://"+siteBucket+" behind "+dist,
+		"+ index.html  (page, text/html; charset=utf-8, no-cache)", "invalidate: / /404.html /index.html", "4 to upload, 0 unchanged, 0 to delete")
+	if keys := siteKeys(t, m); len(keys) != 0 {
+		t.Errorf("plan wrote %v", keys)
+	}
+
+	crash := serveFake(t, m, fakeaws.CrashLoop(time.Second), "")
+	r = w.mustFail(t, crash.aws("deploy", "--env=fake-site", "--image="+fakeaws.NewImage)...)
+	wantIn(t, r, "rolled back to web:1")
+	if keys := siteKeys(t, m); len(keys) != 0 {
+		t.Errorf("a failed rollout shipped the site: %v", keys)
+	}
+
+	r = w.mustCall(t, e.aws("deploy", "--env=fake-site", "--image="+fakeaws.NewImage)...)
+	wantIn(t, r, "deploy to fake-site: succeeded", "site deploy: succeeded", "4 uploaded, 0 unchanged, 0 deleted",
+		"invalidation: ", `"outcome":"succeeded"`)
+	noSecret(t, r)
+	if lines := strings.Split(strings.TrimSpace(r.stdout), "\n"); !strings.HasPrefix(lines[len(lines)-1], "ecs-deploy-result: ") {
+		t.Errorf("the deploy's output does not end with its result line:\n%s", r.stdout)
+	}
+	if keys := siteKeys(t, m); len(keys) != 4 {
+		t.Errorf("after the deploy the bucket holds %v, want 4 objects", keys)
+	}
+
+	// A changed stylesheet: its new name, the pages that name it, the old one deleted.
+	css := w.path("app/site/assets/app.css")
+	original := readFile(t, css)
+	t.Cleanup(func() { writeFile(t, css, original, 0o644) })
+	writeFile(t, css, original+"\nfooter { opacity: .7; }\n", 0o644)
+	r = w.mustCall(t, e.aws("deploy", "--env=fake-site", "--image="+fakeaws.NewImage)...)
+	wantIn(t, r, "site deploy: succeeded", "3 uploaded, 1 unchanged, 1 deleted")
+
+	r = w.mustCall(t, e.aws("rollback", "--env=fake-site")...)
+	wantIn(t, r, "site rollback: succeeded", "3 restored, 1 unchanged, 1 deleted", "invalidation: ")
+	noSecret(t, r)
+
+	// Bad input: a bucket that does not exist, named by its key; nothing changed.
+	before := siteKeys(t, m)
+	editJSON(t, w.path("ci/environments.json"), func(doc map[string]any) {
+		doc["environments"].(map[string]any)["fake-site"].(map[string]any)["site"].(map[string]any)["bucket"] = "e2e-site-missing"
+	})
+	t.Cleanup(func() {
+		editJSON(t, w.path("ci/environments.json"), func(doc map[string]any) {
+			doc["environments"].(map[string]any)["fake-site"].(map[string]any)["site"].(map[string]any)["bucket"] = siteBucket
+		})
+	})
+	r = w.mustFail(t, e.aws("plan", "--env=fake-site", "--image="+fakeaws.NewImage)...)
+	wantIn(t, r, "bucket e2e-site-missing does not exist", `("site.bucket" of environment "fake-site" in ci/environments.json)`)
+	if after := siteKeys(t, m); strings.Join(after, " ") != strings.Join(before, " ") {
+		t.Errorf("bad input changed the bucket: %v, was %v", after, before)
+	}
+}
