@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -77,9 +78,14 @@ func testSite(t *testing.T, w *workspace, m *moto.Server) {
 		doc["environments"].(map[string]any)["fake-site"].(map[string]any)["site"].(map[string]any)["distributionId"] = dist
 	})
 
-	r := w.mustCall(t, "call", "site", "entries")
-	wantIn(t, r, "404.html", "index.html", "assets")
-	r = w.mustCall(t, "call", "site", "--env=fake-site", "file", "--path=index.html", "contents")
+	out := t.TempDir()
+	w.mustCall(t, "call", "site", "export", "--path="+out)
+	css, _ := filepath.Glob(filepath.Join(out, "assets", "app.*.css"))
+	js, _ := filepath.Glob(filepath.Join(out, "assets", "app.*.js"))
+	if len(css) != 1 || len(js) != 1 || readFile(t, filepath.Join(out, "404.html")) == "" {
+		t.Errorf("site export wrote no fingerprinted app.css and app.js, or no 404.html: %v %v", css, js)
+	}
+	r := w.mustCall(t, "call", "site", "--env=fake-site", "file", "--path=index.html", "contents")
 	if strings.Contains(r.stdout, `href="assets/app.css"`) || !strings.Contains(r.stdout, `href="assets/app.`) {
 		t.Errorf("the built index.html does not name the fingerprinted stylesheet:\n%s", r.stdout)
 	}
@@ -111,10 +117,10 @@ func testSite(t *testing.T, w *workspace, m *moto.Server) {
 	}
 
 	// A changed stylesheet: its new name, the pages that name it, the old one deleted.
-	css := w.path("app/site/assets/app.css")
-	original := readFile(t, css)
-	t.Cleanup(func() { writeFile(t, css, original, 0o644) })
-	writeFile(t, css, original+"\nfooter { opacity: .7; }\n", 0o644)
+	source := w.path("app/site/assets/app.css")
+	original := readFile(t, source)
+	t.Cleanup(func() { writeFile(t, source, original, 0o644) })
+	writeFile(t, source, original+"\nfooter { opacity: .7; }\n", 0o644)
 	r = w.mustCall(t, e.aws("deploy", "--env=fake-site", "--image="+fakeaws.NewImage)...)
 	wantIn(t, r, "site deploy: succeeded", "3 uploaded, 1 unchanged, 1 deleted")
 
