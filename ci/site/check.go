@@ -21,6 +21,8 @@ func checkTarget(ctx context.Context, clients Clients, target Target) (versioned
 	case code == "NoSuchBucket":
 		return false, &InputError{What: fmt.Sprintf("bucket %s does not exist", target.Bucket),
 			Why: "the site is uploaded to it", Fix: "create it (aws s3api create-bucket), or name the bucket the distribution serves from", Field: FieldBucket, Err: err}
+	case code == "PermanentRedirect" || code == "AuthorizationHeaderMalformed" || code == "IllegalLocationConstraintException":
+		return false, fmt.Errorf("bucket %s is in another region than the one the deploy calls (%s): the site is synced in the environment's region; create the bucket there, or name one that is", target.Bucket, code)
 	case code == "AccessDenied" || code == "AllAccessDisabled":
 		return false, fmt.Errorf("bucket %s cannot be read with these credentials (%s): it belongs to another account, or the role lacks s3:GetBucketVersioning; use the account's deploy role (see ci/iam/deploy-policy.json)", target.Bucket, code)
 	case err != nil:

@@ -2,6 +2,8 @@ package site_test
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -284,9 +286,14 @@ func TestDeployToMoto(t *testing.T) {
 		"index.html": {"text/html; charset=utf-8", site.CacheNone},
 		"about.html": {"text/html; charset=utf-8", site.CacheNone},
 	} {
-		head, err := f.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(f.target.Bucket), Key: aws.String(key)})
+		head, err := f.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(f.target.Bucket), Key: aws.String(key), ChecksumMode: s3types.ChecksumModeEnabled})
 		if err != nil {
 			t.Fatalf("HeadObject %s: %v", key, err)
+		}
+		// The SHA-256 went with the upload, for S3 to check.
+		file, _ := v1.File(key)
+		if sum, _ := hex.DecodeString(file.SHA256); aws.ToString(head.ChecksumSHA256) != base64.StdEncoding.EncodeToString(sum) {
+			t.Errorf("%s has checksum %q, want the SHA-256 of its content", key, aws.ToString(head.ChecksumSHA256))
 		}
 		if got := [2]string{aws.ToString(head.ContentType), aws.ToString(head.CacheControl)}; got != want {
 			t.Errorf("%s is served as %q, want %q", key, got, want)
