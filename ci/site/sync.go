@@ -178,7 +178,7 @@ func finish(ctx context.Context, clients Clients, target Target, opts Options, r
 // interrupted ends a sync that ctx stopped: what was uploaded stays, and the site is consistent.
 func interrupted(res *report.Site, planned int, err error) (*report.Site, error) {
 	res.Outcome, res.Finished = report.Interrupted, time.Now()
-	return res, fmt.Errorf("interrupted after %d of %d uploads and %d deletions: the live site is consistent (every page it serves names only objects that are in the bucket); run it again to finish: %w",
+	return res, fmt.Errorf("interrupted after writing %d of %d objects and %d deletions: the live site is consistent (every page it serves names only objects that are in the bucket); run it again to finish: %w",
 		len(res.Uploaded), planned, len(res.Deleted), err)
 }
 
