@@ -2,10 +2,17 @@ package main
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -124,4 +131,89 @@ func TestCLISiteAgainstMoto(t *testing.T) {
 	if after := bucketKeys(t, srv, bucket); after != before {
 		t.Errorf("bad input changed the bucket:\n%s\nwas\n%s", after, before)
 	}
+}
+
+// Ctrl-C while the first page uploads: the CLI stops, reports what it uploaded, and the bucket
+// still serves the old pages, whose assets are all there. A proxy in front of moto holds the
+// page's upload until the CLI gives up on it.
+func TestCLISiteCtrlCIsInterrupted(t *testing.T) {
+	srv := moto.Start(t)
+	bin := buildCLI(t)
+	const bucket = "acme-web-test"
+	dist := siteInMoto(t, srv, bucket)
+	v1, err := filepath.Abs("../../../app/site")
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCLI(t, bin, srv.Endpoint, "site", "deploy", "--dir", v1, "--bucket", bucket, "--distribution-id", dist).want(t, 0, "outcome=succeeded")
+	oldIndex := objectBody(t, srv, bucket, "index.html")
+
+	v2 := t.TempDir()
+	if err := os.CopyFS(v2, os.DirFS(v1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(v2, "assets", "app.css"), []byte("body { margin: 2rem; }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	target, err := url.Parse(srv.Endpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pageUpload, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	forward := httputil.NewSingleHostReverseProxy(target)
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, ".html") {
+			_, _ = io.Copy(io.Discard, r.Body) // read, so that the server notices the client leave
+			once.Do(func() { close(pageUpload) })
+			select { // held until the CLI, interrupted, drops the request, or the test ends
+			case <-r.Context().Done():
+			case <-release:
+			}
+			return
+		}
+		forward.ServeHTTP(w, r)
+	}))
+	t.Cleanup(proxy.Close)
+	t.Cleanup(func() { close(release) }) // runs first: a held request never blocks Close
+
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd, stdout, stderr := command(ctx, bin, proxy.URL, "site", "deploy", "--dir", v2, "--bucket", bucket, "--distribution-id", dist)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-pageUpload:
+	case <-ctx.Done():
+		t.Fatal("the deploy never uploaded a page")
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	r := cliRun{code: cmd.ProcessState.ExitCode(), stdout: stdout.String(), stderr: stderr.String()}
+	r.want(t, 4, "outcome=interrupted", "uploaded=1 ", "site: uploaded assets/app.", "the live site is consistent", "run it again to finish")
+	if got := objectBody(t, srv, bucket, "index.html"); got != oldIndex {
+		t.Errorf("index.html changed though its upload was interrupted")
+	}
+	for _, asset := range regexp.MustCompile(`assets/app\.[0-9a-f]{8}\.(?:css|js)`).FindAllString(oldIndex, -1) {
+		objectBody(t, srv, bucket, asset) // the old page's assets are all still there
+	}
+}
+
+func objectBody(t *testing.T, srv *moto.Server, bucket, key string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	out, err := site.NewClients(srv.Config).S3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	if err != nil {
+		t.Fatalf("GetObject %s: %v", key, err)
+	}
+	defer out.Body.Close()
+	data, err := io.ReadAll(out.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
 }
