@@ -3,8 +3,8 @@ package resultline
 import (
 	"encoding/json"
 	"errors"
-	"strconv"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/iotest"
