@@ -6,8 +6,8 @@ import (
 	"time"
 )
 
-// Scenario is a timeline of what ECS and the load balancer do after the
-// UpdateService call that starts a deployment.
+// Scenario is a timeline of what ECS and the load balancer do to one service after the
+// UpdateService call that starts a deployment of it.
 type Scenario struct {
 	Name string
 	// Unit is the scenario's time scale: named scenarios express their steps in
@@ -16,15 +16,15 @@ type Scenario struct {
 	Unit time.Duration
 	// CircuitBreaker is the service's deploymentCircuitBreaker setting.
 	CircuitBreaker CircuitBreaker
-	// Steps run relative to the first UpdateService that creates a deployment.
+	// Steps run relative to the first UpdateService that creates a deployment of the service.
 	Steps []Step
 	// DeregistrationDelay is the target group's deregistration_delay.timeout_seconds, as
 	// DescribeTargetGroupAttributes reports it; 0 means 30 s. Scenarios that drain old targets
 	// (SlowDrain) drain them for one Unit per 30 s of it, so the delay shows at any time scale.
 	DeregistrationDelay time.Duration
-	// Recovery runs relative to every later UpdateService received over HTTP
+	// Recovery runs relative to every later UpdateService of the service received over HTTP
 	// (the deploy tool rolling back); nil means HealthySteps(Unit). A later
-	// UpdateService cancels the steps still pending in the previous timeline.
+	// UpdateService cancels the steps still pending in the service's previous timeline.
 	Recovery []Step
 }
 
@@ -41,9 +41,9 @@ type Step struct {
 }
 
 // Action changes the fake's state. Actions that concern tasks apply to the
-// timeline's current deployment: the one the UpdateService created, then the
-// circuit breaker's rollback deployment or another party's deployment once
-// those exist.
+// timeline's current deployment, of the timeline's service: the one the UpdateService created,
+// then the circuit breaker's rollback deployment or another party's deployment once
+// those exist. Actions that inject faults (Throttle, Fail5xx, Inject) act on the whole fake.
 type Action struct {
 	name  string
 	apply func(f *Fake, tl *timeline, at time.Time)
