@@ -60,8 +60,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Var(&also, "also", "a further `SERVICE[=SCENARIO]` of the cluster, without a load balancer, its family and container named SERVICE, "+
 		"playing SCENARIO (default HealthyRollout); repeat the flag or separate them with commas")
 	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), "usage: fakeaws [-scenario NAME] [-also SERVICE=NAME]... [-addr HOST:PORT] [-fallback URL]\n\n"+
-			"Serves one rollout scenario of the ECS and ELBv2 fake until interrupted.\n\nflags:\n")
+		fmt.Fprint(fs.Output(), "usage: fakeaws [-scenario NAME] [-also SERVICE[=NAME]]... [-addr HOST:PORT] [-fallback URL]\n\n"+
+			"Serves the ECS and ELBv2 fake, each service of its cluster playing a rollout scenario, until interrupted.\n\nflags:\n")
 		fs.PrintDefaults()
 	}
 	help, err := cliflag.Parse(fs, args, stdout, "(fakeaws -help lists the flags)")
