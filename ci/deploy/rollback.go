@@ -26,7 +26,11 @@ const ecsRollbackGrace = 30 * time.Second
 func (r *run) recover(ctx context.Context, opts Options, res *Result, p *plan, out *watchOutcome) (*Result, error) {
 	failure := out.summary
 	evidence := dedupe(out.evidence)
-	r.progress.printf("FAILED: %s", failure)
+	if out.withRelease {
+		r.progress.printf("going back: %s", failure)
+	} else {
+		r.progress.printf("FAILED: %s", failure)
+	}
 	previous := res.PreviousTaskDefinition
 
 	next := out.next

@@ -346,7 +346,7 @@ func (c crew) recover(ctx context.Context, cause *member) {
 			m.res.Outcome = Succeeded
 			m.run.progress.printf("succeeded: %s (a forced redeployment; nothing to roll back to)", m.out.summary)
 		default:
-			m.res, _ = m.run.recover(ctx, m.opts, m.res, m.plan, &watchOutcome{verdict: verdictFailed, summary: why})
+			m.res, _ = m.run.recover(ctx, m.opts, m.res, m.plan, &watchOutcome{verdict: verdictFailed, summary: why, withRelease: true})
 		}
 	})
 }
@@ -433,7 +433,7 @@ func (c crew) updateFailed(ctx context.Context, failed int, updateErr error) (*R
 		case ctx.Err() != nil:
 			o.res, _ = o.run.interrupted(ctx, o.res, o.plan, "updating the services", o.run.undoTarget(o.res))
 		default:
-			o.res, _ = o.run.recover(ctx, o.opts, o.res, o.plan, &watchOutcome{verdict: verdictFailed, summary: why})
+			o.res, _ = o.run.recover(ctx, o.opts, o.res, o.plan, &watchOutcome{verdict: verdictFailed, summary: why, withRelease: true})
 		}
 	})
 	return c.result()
