@@ -39,7 +39,9 @@ func TestCLISeveralServices(t *testing.T) {
 		}
 	}
 	both := []string{"--cluster", "prod", "--service", "web,worker"}
-	with := func(command string, extra ...string) []string { return append(append([]string{command}, both...), extra...) }
+	with := func(command string, extra ...string) []string {
+		return append(append([]string{command}, both...), extra...)
+	}
 
 	runCLI(t, bin, srv.Endpoint, with("deploy", "--container", "web", "--image", newImage)...).
 		want(t, 2, "2 services but 1 containers", "--container NAME,NAME", "nothing was changed")
