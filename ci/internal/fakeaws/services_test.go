@@ -82,6 +82,9 @@ func TestOneDescribeServicesAnswersForEveryServiceOfTheCluster(t *testing.T) {
 	if n := e.fake.CallCount("DescribeServices"); n != 1 {
 		t.Errorf("DescribeServices calls = %d, want 1", n)
 	}
+	if calls := e.fake.Calls(); len(calls) != 1 || !slices.Equal(calls[0].Services, []string{"worker", "api", "web"}) {
+		t.Errorf("calls = %+v, want the DescribeServices naming worker, api and web", calls)
+	}
 	worker, web := out.Services[0], out.Services[1]
 	if got := aws.ToString(worker.TaskDefinition); got != e.fake.TaskDefinitionArnOf("worker", 1) || !strings.Contains(got, "task-definition/worker:1") {
 		t.Errorf("worker taskDefinition = %s", got)
@@ -249,6 +252,19 @@ func TestEachServicePlaysItsOwnScenario(t *testing.T) {
 	}
 	if got := e.fake.ServiceTaskDefinition(); got != e.fake.TaskDefinitionArn(2) {
 		t.Errorf("web moved to %s with worker's rollback", got)
+	}
+	if in, ok := e.fake.TaskDefinitionInputOf("worker", 2); !ok || e.fake.TaskDefinitionStatusOf("worker", 2) != "ACTIVE" ||
+		in["containerDefinitions"].([]any)[0].(map[string]any)["image"] != fakeaws.NewImage {
+		t.Errorf("worker's revision 2 = %v", in)
+	}
+	var updates []string
+	for _, c := range e.fake.Calls() {
+		if c.Op == "UpdateService" {
+			updates = append(updates, strings.Join(c.Services, ","))
+		}
+	}
+	if !slices.Equal(updates, []string{"web", "worker", "worker"}) {
+		t.Errorf("UpdateService calls named %q", updates)
 	}
 
 	list, err := e.ecs.ListServiceDeployments(e.ctx, &ecs.ListServiceDeploymentsInput{Cluster: aws.String("demo"), Service: aws.String("worker")})
