@@ -281,6 +281,23 @@ func TestEachServicePlaysItsOwnScenario(t *testing.T) {
 	if webList, err := e.ecs.ListServiceDeployments(e.ctx, &ecs.ListServiceDeploymentsInput{Cluster: aws.String("demo"), Service: aws.String("web")}); err != nil || len(webList.ServiceDeployments) != 2 {
 		t.Errorf("ListServiceDeployments(web) = %+v, %v", webList, err)
 	}
+
+	// Then web, which had rolled out well: a later UpdateService of it plays its own Recovery.
+	up, err = e.ecs.UpdateService(e.ctx, &ecs.UpdateServiceInput{Cluster: aws.String("demo"), Service: aws.String("web"), TaskDefinition: aws.String("web:1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	webBack := aws.ToString(up.Service.Deployments[0].Id)
+	eventually(t, "web's rollback COMPLETED", func() bool {
+		d := e.serviceNamed(t, "web").Deployments
+		return len(d) == 1 && aws.ToString(d[0].Id) == webBack && d[0].RolloutState == ecstypes.DeploymentRolloutStateCompleted
+	})
+	if got := e.fake.ServiceTaskDefinition(); got != e.fake.TaskDefinitionArn(1) {
+		t.Errorf("web after its rollback = %s", got)
+	}
+	if d := e.fake.DeploymentsOf("worker"); len(d) != 3 || d[2].ID != back || d[2].RolloutState != "COMPLETED" {
+		t.Errorf("worker's deployments after web's rollback = %+v", d)
+	}
 }
 
 // A further service with a load balancer has a target group of its own, whose targets are its
