@@ -3,6 +3,7 @@ package fakeaws
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -97,6 +98,10 @@ type Call struct {
 	Op     string    // operation name, e.g. "DescribeServices" or "DescribeTargetHealth"
 	At     time.Time // when it arrived
 	Status int       // HTTP status answered
+	// Services are the services an ECS request names (DescribeServices' services, the service of
+	// UpdateService or ListServiceDeployments, ListTasks' serviceName) as it names them, by name
+	// or ARN: a test of a deploy of several services can check it watches them in one request.
+	Services []string
 }
 
 // Fake is the scenario fake. It is safe for concurrent use; serve it with httptest.NewServer.
@@ -188,7 +193,11 @@ func (cfg Config) mainService() ServiceConfig {
 }
 
 // Config returns the configuration with defaults filled in.
-func (f *Fake) Config() Config { return f.cfg }
+func (f *Fake) Config() Config {
+	c := f.cfg
+	c.MoreServices = slices.Clone(c.MoreServices)
+	return c
+}
 
 // ServeHTTP answers ECS JSON 1.1 requests (X-Amz-Target header) and ELBv2 Query requests (form Action).
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -223,7 +232,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if fault != nil && status == 0 {
 			status = http.StatusBadRequest
 		}
-		f.record(op, now, status)
+		f.record(op, now, status, servicesNamed(body)...)
 		switch {
 		case status == http.StatusBadRequest && fault == nil:
 			writeECSError(w, status, "ThrottlingException", "Rate exceeded")
@@ -290,11 +299,31 @@ func (f *Fake) injectedFault() int {
 	return 0
 }
 
-func (f *Fake) record(op string, at time.Time, status int) {
+func (f *Fake) record(op string, at time.Time, status int, services ...string) {
 	if status == 0 {
 		status = http.StatusOK
 	}
-	f.calls = append(f.calls, Call{Op: op, At: at, Status: status})
+	f.calls = append(f.calls, Call{Op: op, At: at, Status: status, Services: services})
+}
+
+// servicesNamed are the services an ECS request body names, for Call.Services; a body the
+// operation cannot decode names none (the operation answers the error).
+func servicesNamed(body []byte) []string {
+	var req struct {
+		Services    []string `json:"services"`
+		Service     string   `json:"service"`
+		ServiceName string   `json:"serviceName"`
+	}
+	if json.Unmarshal(body, &req) != nil {
+		return nil
+	}
+	out := req.Services
+	for _, s := range []string{req.Service, req.ServiceName} {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // Calls returns every request received so far, oldest first.
@@ -426,9 +455,14 @@ func (f *Fake) familyArn(family string, rev int) string {
 // TaskDefinitionInput returns, as registered, the input of revision rev of the
 // configured family (tags excluded) and whether it exists.
 func (f *Fake) TaskDefinitionInput(rev int) (map[string]any, bool) {
+	return f.TaskDefinitionInputOf(f.cfg.Service, rev)
+}
+
+// TaskDefinitionInputOf is TaskDefinitionInput of the named service's family.
+func (f *Fake) TaskDefinitionInputOf(service string, rev int) (map[string]any, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	revs := f.taskDefs[f.cfg.Family]
+	revs := f.taskDefs[f.mustService(service).family]
 	if rev < 1 || rev > len(revs) {
 		return nil, false
 	}
@@ -437,9 +471,14 @@ func (f *Fake) TaskDefinitionInput(rev int) (map[string]any, bool) {
 
 // TaskDefinitionStatus returns ACTIVE or INACTIVE for revision rev of the family ("" if unknown).
 func (f *Fake) TaskDefinitionStatus(rev int) string {
+	return f.TaskDefinitionStatusOf(f.cfg.Service, rev)
+}
+
+// TaskDefinitionStatusOf is TaskDefinitionStatus of the named service's family.
+func (f *Fake) TaskDefinitionStatusOf(service string, rev int) string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	revs := f.taskDefs[f.cfg.Family]
+	revs := f.taskDefs[f.mustService(service).family]
 	if rev < 1 || rev > len(revs) {
 		return ""
 	}

@@ -82,6 +82,9 @@ func TestOneDescribeServicesAnswersForEveryServiceOfTheCluster(t *testing.T) {
 	if n := e.fake.CallCount("DescribeServices"); n != 1 {
 		t.Errorf("DescribeServices calls = %d, want 1", n)
 	}
+	if calls := e.fake.Calls(); len(calls) != 1 || !slices.Equal(calls[0].Services, []string{"worker", "api", "web"}) {
+		t.Errorf("calls = %+v, want the DescribeServices naming worker, api and web", calls)
+	}
 	worker, web := out.Services[0], out.Services[1]
 	if got := aws.ToString(worker.TaskDefinition); got != e.fake.TaskDefinitionArnOf("worker", 1) || !strings.Contains(got, "task-definition/worker:1") {
 		t.Errorf("worker taskDefinition = %s", got)
@@ -250,6 +253,19 @@ func TestEachServicePlaysItsOwnScenario(t *testing.T) {
 	if got := e.fake.ServiceTaskDefinition(); got != e.fake.TaskDefinitionArn(2) {
 		t.Errorf("web moved to %s with worker's rollback", got)
 	}
+	if in, ok := e.fake.TaskDefinitionInputOf("worker", 2); !ok || e.fake.TaskDefinitionStatusOf("worker", 2) != "ACTIVE" ||
+		in["containerDefinitions"].([]any)[0].(map[string]any)["image"] != fakeaws.NewImage {
+		t.Errorf("worker's revision 2 = %v", in)
+	}
+	var updates []string
+	for _, c := range e.fake.Calls() {
+		if c.Op == "UpdateService" {
+			updates = append(updates, strings.Join(c.Services, ","))
+		}
+	}
+	if !slices.Equal(updates, []string{"web", "worker", "worker"}) {
+		t.Errorf("UpdateService calls named %q", updates)
+	}
 
 	list, err := e.ecs.ListServiceDeployments(e.ctx, &ecs.ListServiceDeploymentsInput{Cluster: aws.String("demo"), Service: aws.String("worker")})
 	if err != nil || len(list.ServiceDeployments) != 3 || list.ServiceDeployments[0].Status != ecstypes.ServiceDeploymentStatusSuccessful ||
@@ -264,6 +280,23 @@ func TestEachServicePlaysItsOwnScenario(t *testing.T) {
 	}
 	if webList, err := e.ecs.ListServiceDeployments(e.ctx, &ecs.ListServiceDeploymentsInput{Cluster: aws.String("demo"), Service: aws.String("web")}); err != nil || len(webList.ServiceDeployments) != 2 {
 		t.Errorf("ListServiceDeployments(web) = %+v, %v", webList, err)
+	}
+
+	// Then web, which had rolled out well: a later UpdateService of it plays its own Recovery.
+	up, err = e.ecs.UpdateService(e.ctx, &ecs.UpdateServiceInput{Cluster: aws.String("demo"), Service: aws.String("web"), TaskDefinition: aws.String("web:1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	webBack := aws.ToString(up.Service.Deployments[0].Id)
+	eventually(t, "web's rollback COMPLETED", func() bool {
+		d := e.serviceNamed(t, "web").Deployments
+		return len(d) == 1 && aws.ToString(d[0].Id) == webBack && d[0].RolloutState == ecstypes.DeploymentRolloutStateCompleted
+	})
+	if got := e.fake.ServiceTaskDefinition(); got != e.fake.TaskDefinitionArn(1) {
+		t.Errorf("web after its rollback = %s", got)
+	}
+	if d := e.fake.DeploymentsOf("worker"); len(d) != 3 || d[2].ID != back || d[2].RolloutState != "COMPLETED" {
+		t.Errorf("worker's deployments after web's rollback = %+v", d)
 	}
 }
 
