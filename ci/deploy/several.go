@@ -203,7 +203,14 @@ func newCrew(c Clients, opts Options) crew {
 
 // newCrewOf is a member per service, each with its own run (progress lines named after it) on
 // one API, whose DescribeServices calls read every service at once for all the watches.
+//
+// The watches share one call budget, sized for the release: PollPolicy.CallsPerSecond for each
+// service. Each still needs its task and target reads when its rollout changes, and a budget of
+// one service's shared by all starves them: a rollback seen complete by ECS was confirmed 10 to
+// 20 s late. With the DescribeServices calls shared, a release spends less than that budget.
 func newCrewOf(c Clients, cluster string, services []string, poll PollPolicy, progress io.Writer) crew {
+	poll = poll.withDefaults()
+	poll.CallsPerSecond *= float64(len(services))
 	shared := newAPI(c)
 	shared.recent.maxAge = poll.withDefaults().Max
 	shared.sharedReads = newServiceReads(shared.services, cluster, services, poll.withDefaults().Initial/2)
