@@ -196,23 +196,40 @@ func TargetUnhealthy(i int, reasonCode, description string) Action {
 // oldest first; n <= 0 stops them all.
 func StopTasks(n int, stop TaskStop) Action {
 	return Action{name: fmt.Sprintf("StopTasks(%d, %q)", n, stop.StoppedReason), apply: func(f *Fake, tl *timeline, at time.Time) {
-		var ids []string
-		for _, t := range f.tasksOf(tl.dep) {
-			if n > 0 && len(ids) == n {
-				break
-			}
-			if t.lastStatus != "STOPPED" {
-				f.stopTask(t, at, stop)
-				tl.dep.failedTasks++
-				ids = append(ids, "(task "+t.id+")")
-			}
-		}
-		if len(ids) > 0 {
-			tl.dep.updatedAt = at
-			f.event(tl.svc, at, fmt.Sprintf("(service %s) has stopped %d running tasks: %s.", tl.svc.name, len(ids), strings.Join(ids, " ")))
-			tl.svc.evidence(at)
-		}
+		stopTasks(f, tl, at, n, stop)
 	}}
+}
+
+// stopTasksFailingHealthChecks stops the current deployment's tasks as ECS does those whose
+// targets keep failing the load balancer's health checks: the reason names the service's own
+// (first) target group.
+func stopTasksFailingHealthChecks() Action {
+	return Action{name: "StopTasks(0, failed ELB health checks)", apply: func(f *Fake, tl *timeline, at time.Time) {
+		reason := "Task failed container health checks"
+		if len(tl.svc.targetGroups) > 0 {
+			reason = fmt.Sprintf("Task failed ELB health checks in (target-group %s)", tl.svc.targetGroups[0].arn)
+		}
+		stopTasks(f, tl, at, 0, TaskStop{StoppedReason: reason, StopCode: "ServiceSchedulerInitiated", ExitCode: 143})
+	}}
+}
+
+func stopTasks(f *Fake, tl *timeline, at time.Time, n int, stop TaskStop) {
+	var ids []string
+	for _, t := range f.tasksOf(tl.dep) {
+		if n > 0 && len(ids) == n {
+			break
+		}
+		if t.lastStatus != "STOPPED" {
+			f.stopTask(t, at, stop)
+			tl.dep.failedTasks++
+			ids = append(ids, "(task "+t.id+")")
+		}
+	}
+	if len(ids) > 0 {
+		tl.dep.updatedAt = at
+		f.event(tl.svc, at, fmt.Sprintf("(service %s) has stopped %d running tasks: %s.", tl.svc.name, len(ids), strings.Join(ids, " ")))
+		tl.svc.evidence(at)
+	}
 }
 
 // DrainOld is the load balancer draining the targets of the deployments older than the

@@ -379,3 +379,22 @@ func TestServiceNamesMustBeUnique(t *testing.T) {
 	}()
 	f.UpdateServiceRequestsOf("wroker")
 }
+
+// UnhealthyTargets' tasks stop for failing the health checks of their own service's target group.
+func TestTasksFailTheHealthChecksOfTheirOwnTargetGroup(t *testing.T) {
+	e := start(t, fakeaws.Config{Scenario: fakeaws.UnhealthyTargets(unit),
+		MoreServices: []fakeaws.ServiceConfig{{Service: "api", Scenario: fakeaws.UnhealthyTargets(unit)}}}, 0)
+	for _, svc := range []string{"web", "api"} {
+		id, _ := e.deployNewImageOf(t, svc, svc)
+		tg := aws.ToString(e.serviceNamed(t, svc).LoadBalancers[0].TargetGroupArn)
+		var stopped []ecstypes.Task
+		eventually(t, svc+"'s tasks stopped", func() bool {
+			stopped = e.describeTasks(t, e.taskArns(t, ecs.ListTasksInput{ServiceName: aws.String(svc), StartedBy: aws.String(id), DesiredStatus: ecstypes.DesiredStatusStopped}))
+			return len(stopped) == 2
+		})
+		if want := "Task failed ELB health checks in (target-group " + tg + ")"; aws.ToString(stopped[0].StoppedReason) != want ||
+			!strings.Contains(tg, "/"+svc+"-tg/") || aws.ToInt32(stopped[0].Containers[0].ExitCode) != 143 {
+			t.Errorf("%s's task stopped: %q exit %v, want %q", svc, aws.ToString(stopped[0].StoppedReason), stopped[0].Containers[0].ExitCode, want)
+		}
+	}
+}
