@@ -172,7 +172,7 @@ func (c *checker) checkServices(env rawEnvironment) {
 	for _, key := range []string{"service", "container", "taskDefinition"} {
 		if env.keys[key] {
 			c.add(key, `is set next to "services"; the first entry of "services" is the environment's main service`,
-				fmt.Sprintf(`move it into the first entry of "services", or remove "services" to deploy one service`))
+				`move it into the first entry of "services", or remove "services" to deploy one service`)
 		}
 	}
 	list := env.json.Services
