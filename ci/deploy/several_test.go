@@ -83,6 +83,11 @@ func TestSeveralServicesShareOneDescribeServicesARound(t *testing.T) {
 	if release > single+single/2+2 {
 		t.Errorf("DescribeServices: %d for two services, %d for one; want the release to read both in one call a round", release, single)
 	}
+	for _, c := range both.fake.Calls() {
+		if c.Op == "DescribeServices" && len(c.Services) != 2 {
+			t.Errorf("a DescribeServices of the release named %v, want both services", c.Services)
+		}
+	}
 }
 
 // One of two services crashes: both go back to their previous revisions, the healthy one too,
