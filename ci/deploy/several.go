@@ -119,7 +119,7 @@ func deploySeveral(ctx context.Context, c Clients, opts Options) (res *Result, e
 			continue
 		}
 		if m.registered, err = m.run.api.register(ctx, m.plan.input); err != nil {
-			crew.deregisterUnused(ctx, "")
+			crew.deregisterUnused(ctx)
 			return nil, err // nothing changed
 		}
 		m.res.TaskDefinition = aws.ToString(m.registered.TaskDefinitionArn)
@@ -397,7 +397,7 @@ func (c crew) stoppedBeforeUpdate(ctx context.Context, why string, outcome Outco
 
 // deregisterUnused deregisters the revisions registered so far, after a registration failed:
 // none of them will be deployed.
-func (c crew) deregisterUnused(ctx context.Context, _ string) {
+func (c crew) deregisterUnused(ctx context.Context) {
 	fctx, cancel := freshContext(ctx)
 	defer cancel()
 	for _, m := range c {
@@ -433,6 +433,10 @@ func (c crew) updateFailed(ctx context.Context, failed int, updateErr error) (*R
 		case j > failed:
 			o.res.Outcome = Failed
 			summary := fmt.Sprintf("service %s was not updated: updating service %s failed", o.opts.Service, m.opts.Service)
+			if ctx.Err() != nil {
+				o.res.Outcome = Interrupted
+				summary = fmt.Sprintf("service %s was not updated: interrupted while updating service %s", o.opts.Service, m.opts.Service)
+			}
 			if o.registered != nil && o.run.api.deregister(fctx, o.res.TaskDefinition) == nil {
 				summary += fmt.Sprintf("; the unused revision %s was deregistered", revisionName(o.res.TaskDefinition))
 			}

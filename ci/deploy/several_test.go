@@ -206,3 +206,28 @@ func TestSeveralServicesInterruptedWhileWatching(t *testing.T) {
 		}
 	}
 }
+
+// UpdateService fails for the second service: the first, already updated, goes back; the second's
+// unused revision is deregistered.
+func TestSeveralServicesUpdateFailsForOneTheOtherGoesBack(t *testing.T) {
+	t.Parallel()
+	cfg := webAndWorker(fakeaws.HealthyRollout(scenarioUnit), fakeaws.HealthyRollout(scenarioUnit))
+	cfg.Faults = []fakeaws.Fault{{Op: "UpdateService", Code: "AccessDeniedException", Skip: 1, Times: 1}}
+	r := runDeploy(t, cfg, withWorker)
+	defer r.logOnFailure(t)
+	r.wantOutcome(t, deploy.Failed, deploy.ExitFailed)
+	for _, name := range []string{fakeaws.DefaultService, "worker"} {
+		if got := r.fake.ServiceTaskDefinitionOf(name); got != r.fake.TaskDefinitionArnOf(name, 1) {
+			t.Errorf("%s runs %s, want its previous revision 1", name, got)
+		}
+	}
+	if got := serviceResult(t, r.res, fakeaws.DefaultService).Outcome; got != deploy.RolledBack {
+		t.Errorf("web: %s, want rolled-back with the release", got)
+	}
+	if got := r.fake.TaskDefinitionStatusOf("worker", 2); got != "INACTIVE" {
+		t.Errorf("worker:2 is %s, want INACTIVE: it was never deployed", got)
+	}
+	if !strings.HasPrefix(r.res.Diagnosis.Summary, "worker: UpdateService failed") {
+		t.Errorf("the release's diagnosis: %q", r.res.Diagnosis.Summary)
+	}
+}
