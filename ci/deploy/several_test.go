@@ -3,6 +3,7 @@ package deploy_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -229,5 +230,48 @@ func TestSeveralServicesUpdateFailsForOneTheOtherGoesBack(t *testing.T) {
 	}
 	if !strings.HasPrefix(r.res.Diagnosis.Summary, "worker: UpdateService failed") {
 		t.Errorf("the release's diagnosis: %q", r.res.Diagnosis.Summary)
+	}
+}
+
+// Bad input about the services themselves is told before any AWS call.
+func TestSeveralServicesValidate(t *testing.T) {
+	many := make([]deploy.Member, deploy.MaxServices)
+	for i := range many {
+		many[i] = deploy.Member{Service: fmt.Sprintf("worker-%d", i), Container: "worker"}
+	}
+	base := defaultOptions()
+	for _, c := range []struct {
+		name string
+		more []deploy.Member
+		want string
+	}{
+		{"eleven", many, "11 services in one deploy"},
+		{"twice", []deploy.Member{{Service: fakeaws.DefaultService, Container: "app"}}, `service "web" is named twice`},
+		{"no container", []deploy.Member{{Service: "worker"}}, "missing container"},
+	} {
+		opts := base
+		opts.More = c.more
+		var input *deploy.InputError
+		if err := opts.Validate(); !errors.As(err, &input) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: Validate = %v, want an InputError saying %q", c.name, err, c.want)
+		}
+	}
+	names := make([]string, deploy.MaxServices)
+	for i := range names {
+		names[i] = fmt.Sprintf("worker-%d", i)
+	}
+	for _, c := range []struct {
+		name string
+		opts deploy.RollbackOptions
+		want string
+	}{
+		{"eleven", deploy.RollbackOptions{Cluster: "demo", Service: "web", More: names}, "11 services in one rollback"},
+		{"twice", deploy.RollbackOptions{Cluster: "demo", Service: "web", More: []string{"worker", "web"}}, `service "web" is named twice`},
+		{"empty", deploy.RollbackOptions{Cluster: "demo", Service: "web", More: []string{""}}, "missing service"},
+	} {
+		var input *deploy.InputError
+		if err := c.opts.Validate(); !errors.As(err, &input) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("rollback %s: Validate = %v, want an InputError saying %q", c.name, err, c.want)
+		}
 	}
 }
