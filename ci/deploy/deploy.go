@@ -126,11 +126,7 @@ func Deploy(ctx context.Context, c Clients, opts Options) (res *Result, err erro
 	defer func() {
 		if res != nil {
 			res.Started, res.Finished, res.APICalls = started, time.Now(), r.api.calls.Count()
-			if r.timeline != nil {
-				res.Timeline = r.timeline.timeline(res.Started, r.updateAt, res.Finished, res.Outcome == Succeeded)
-				res.Timeline.Floor = r.settings.floor()
-				res.Timeline.Advice = advise(r.settings, res.Timeline)
-			}
+			r.addTimeline(res)
 		}
 	}()
 
@@ -180,6 +176,17 @@ func Deploy(ctx context.Context, c Clients, opts Options) (res *Result, err erro
 	res.DeploymentID = id
 	r.progress.printf("service %s now on %s: deployment %s", opts.Service, revisionName(res.TaskDefinition), orUnknown(id))
 	return r.await(ctx, opts, res, p, updated)
+}
+
+// addTimeline gives res the timeline of the run's watch, if it watched a rollout: its phases
+// from res.Started to res.Finished, what the service's settings impose, and advice.
+func (r *run) addTimeline(res *Result) {
+	if r.timeline == nil {
+		return
+	}
+	res.Timeline = r.timeline.timeline(res.Started, r.updateAt, res.Finished, res.Outcome == Succeeded)
+	res.Timeline.Floor = r.settings.floor()
+	res.Timeline.Advice = advise(r.settings, res.Timeline)
 }
 
 // redeploy starts a new deployment of the live revision (Options.Force with the image that

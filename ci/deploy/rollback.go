@@ -220,6 +220,7 @@ func Rollback(ctx context.Context, c Clients, opts RollbackOptions) (res *Result
 	defer func() {
 		if res != nil {
 			res.Started, res.Finished, res.APICalls = started, time.Now(), r.api.calls.Count()
+			r.addTimeline(res)
 		}
 	}()
 	rb, err := r.prepareRollback(ctx, opts)
@@ -288,7 +289,13 @@ func (r *run) rollback(ctx context.Context, opts RollbackOptions, rb *rollbackPl
 		return r.noDeployment(ctx, res, p)
 	}
 	r.progress.printf("waiting up to %s for %s", p.timeout, id)
-	out, err := r.api.watch(ctx, r.spec(Target{Cluster: opts.Cluster, Service: opts.Service}, p, id, target, current, updated))
+	spec := r.spec(Target{Cluster: opts.Cluster, Service: opts.Service}, p, id, target, current, updated)
+	// A rollback is a deploy of an older revision: it gets the same timeline. The revision's
+	// container health check is part of what its settings impose; without it, the floor has none.
+	td, _, _ := r.api.describeTaskDefinition(ctx, target)
+	r.timeline, r.settings = &timelineRecorder{}, settingsOf(svc, td, groups)
+	spec.timeline = r.timeline
+	out, err := r.api.watch(ctx, spec)
 	if err != nil {
 		return r.lostSight(ctx, res, p, err)
 	}

@@ -469,11 +469,7 @@ func (c crew) result() (*Result, error) {
 	finished := time.Now()
 	for _, m := range c {
 		m.res.Finished = finished
-		if t := m.run.timeline; t != nil {
-			m.res.Timeline = t.timeline(m.res.Started, m.run.updateAt, finished, m.res.Outcome == Succeeded)
-			m.res.Timeline.Floor = m.run.settings.floor()
-			m.res.Timeline.Advice = advise(m.run.settings, m.res.Timeline)
-		}
+		m.run.addTimeline(m.res)
 	}
 	top := *c[0].res
 	top.Services = nil
@@ -603,6 +599,7 @@ func rollbackSeveral(ctx context.Context, c Clients, opts RollbackOptions) (*Res
 			res = &Result{Cluster: opts.Cluster, Service: m.opts.Service, Outcome: Failed,
 				Diagnosis: &Diagnosis{Summary: fmt.Sprintf("the rollback of %s did not start: %v", m.opts.Service, err)}}
 		}
+		res.Started = started
 		m.res = res
 	})
 	res, err := crew.result()
