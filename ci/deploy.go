@@ -23,7 +23,9 @@ import (
 // revision, update the service, wait for the rollout and the load balancer's target health, and
 // roll back automatically on failure with a diagnosis; then smoke-test through the load balancer.
 // An environment with a migration runs it once on the new revision before the service is
-// updated, and leaves the service alone when it does not exit 0.
+// updated, and leaves the service alone when it does not exit 0. An environment with several
+// services deploys them as one release: each gets its revision, all are watched together, and if
+// one fails all go back to their previous revisions.
 // An environment with promoteFrom (prod from staging) builds nothing: it deploys the digest
 // that environment deployed for this commit, found by its sha-<12 hex> tag in this environment's
 // ECR repository, and fails before changing anything when there is none. With --image it deploys
@@ -98,7 +100,7 @@ func (m *Pipeline) Deploy(
 // moduleNames words the engine's results and errors for the environment as `dagger call`s;
 // image is deploy's --image, if given.
 func moduleNames(target environments.Environment, image string) daggercall.Names {
-	names := daggercall.Names{Env: target.Name, Image: image}
+	names := daggercall.Names{Env: target.Name, Image: image, Several: len(target.Services) > 1}
 	if !target.IsLocal() {
 		names.Repository = target.ImageRepository()
 	}
@@ -112,19 +114,11 @@ func (m *Pipeline) deployECS(ctx context.Context, cfg aws.Config, target environ
 	if err != nil {
 		return nil, err
 	}
-	opts := deploy.Options{
-		Target:           deploy.Target{Cluster: target.Cluster, Service: target.Service, Container: target.Container},
-		Image:            image,
-		Timeout:          target.WaitTimeout,
-		NoRollback:       noRollback,
-		DeregisterFailed: deregisterFailed,
-		Force:            force,
-		Migration:        migration(target),
-		Progress:         os.Stderr,
-	}
-	if opts.TaskDefinition, err = m.taskDefinition(ctx, target); err != nil {
+	opts, err := m.deployOptions(ctx, target, image)
+	if err != nil {
 		return nil, err
 	}
+	opts.NoRollback, opts.DeregisterFailed, opts.Force, opts.Progress = noRollback, deregisterFailed, force, os.Stderr
 	res, err := deploy.Deploy(ctx, deploy.NewClients(cfg), opts)
 	if err != nil {
 		return res, err
@@ -133,6 +127,29 @@ func (m *Pipeline) deployECS(ctx context.Context, cfg aws.Config, target environ
 		return res, fmt.Errorf("the rollout succeeded but the smoke test through the load balancer failed: %w", err)
 	}
 	return res, nil
+}
+
+// deployOptions are the engine's options for deploying image to every service of the
+// environment, the main one as Target and the others as More, with their task definitions.
+func (m *Pipeline) deployOptions(ctx context.Context, target environments.Environment, image string) (deploy.Options, error) {
+	opts := deploy.Options{
+		Target:    deploy.Target{Cluster: target.Cluster, Service: target.Service, Container: target.Container},
+		Image:     image,
+		Timeout:   target.WaitTimeout,
+		Migration: migration(target),
+	}
+	for i, s := range target.Services {
+		data, err := m.taskDefinition(ctx, s)
+		if err != nil {
+			return opts, err
+		}
+		if i == 0 {
+			opts.TaskDefinition = data
+			continue
+		}
+		opts.More = append(opts.More, deploy.Member{Service: s.Service, Container: s.Container, TaskDefinition: data})
+	}
+	return opts, nil
 }
 
 // migration is the environment's migration key as the engine takes it; nil when it has none.
@@ -199,15 +216,15 @@ func (m *Pipeline) buildAndPublish(ctx context.Context, cfg aws.Config, target e
 	return m.publish(ctx, facts, target.RegistryHost(), target.ECRRepository, login.Username, password, "amd64")
 }
 
-// taskDefinition is the committed task definition the environment names, or nil when it
-// deploys a clone of the live revision.
-func (m *Pipeline) taskDefinition(ctx context.Context, target environments.Environment) ([]byte, error) {
-	if target.UsesLiveTaskDefinition() {
+// taskDefinition is the committed task definition the environment names for service, or nil
+// when it deploys a clone of the live revision.
+func (m *Pipeline) taskDefinition(ctx context.Context, service environments.Service) ([]byte, error) {
+	if service.UsesLiveTaskDefinition() {
 		return nil, nil
 	}
-	contents, err := m.Source.File(target.TaskDefinition).Contents(ctx)
+	contents, err := m.Source.File(service.TaskDefinition).Contents(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("reading the task definition %s named in %s: %w", target.TaskDefinition, environmentsFile, err)
+		return nil, fmt.Errorf("reading the task definition %s named in %s: %w", service.TaskDefinition, environmentsFile, err)
 	}
 	return []byte(contents), nil
 }

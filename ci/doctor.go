@@ -7,7 +7,8 @@ import (
 	"dagger/pipeline/deploy"
 )
 
-// Doctor tells what an ECS environment's own settings impose on every deploy of its service:
+// Doctor tells what an ECS environment's own settings impose on every deploy of its service (of
+// each, for an environment of several):
 // the target groups' health checks and deregistration delay, the container health check, the
 // replacement rounds of the desired count, and how long the last deployment took; with advice
 // where a setting dominates. It changes nothing.
@@ -21,13 +22,18 @@ func (m *Pipeline) Doctor(
 	if err != nil {
 		return "", err
 	}
-	d, err := deploy.Doctor(ctx, deploy.NewClients(cfg), target.Cluster, target.Service)
-	if err != nil {
-		return "", moduleNames(target, "").Error(err)
-	}
 	var b strings.Builder
-	if err := d.Render(&b); err != nil {
-		return "", err
+	for i, s := range target.Services {
+		d, err := deploy.Doctor(ctx, deploy.NewClients(cfg), target.Cluster, s.Service)
+		if err != nil {
+			return "", moduleNames(target, "").Error(err)
+		}
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		if err := d.Render(&b); err != nil {
+			return "", err
+		}
 	}
 	return b.String(), nil
 }

@@ -13,7 +13,7 @@ import (
 var unpublishedDigest = "sha256:" + strings.Repeat("0", 64)
 
 // Plan shows what deploy would change on an ECS environment — a readable diff of the task
-// definition and the service — and changes nothing. Without --image it plans the image deploy
+// definition and the service, for each of its services — and changes nothing. Without --image it plans the image deploy
 // would take: for an environment with promoteFrom, the digest promoted for this commit; else the
 // image this checkout would publish, whose digest is known only once it is pushed. For an
 // environment with a site, it lists the objects deploy would upload and delete, and the pages it
@@ -57,24 +57,25 @@ func (m *Pipeline) Plan(
 			return "", err
 		}
 	}
-	opts := deploy.Options{
-		Target:    deploy.Target{Cluster: target.Cluster, Service: target.Service, Container: target.Container},
-		Image:     image,
-		Force:     force,
-		Migration: migration(target),
-	}
-	if opts.TaskDefinition, err = m.taskDefinition(ctx, target); err != nil {
+	opts, err := m.deployOptions(ctx, target, image)
+	if err != nil {
 		return "", err
 	}
-	preview, err := deploy.Preview(ctx, deploy.NewClients(cfg), opts)
+	opts.Force = force
+	previews, err := deploy.PreviewServices(ctx, deploy.NewClients(cfg), opts)
 	if err != nil {
 		return "", moduleNames(target, image).Error(err)
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "plan for %s (nothing was changed):\n", target.Name)
 	b.WriteString(promoted)
-	if err := preview.Render(&b); err != nil {
-		return "", err
+	for i, preview := range previews {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		if err := preview.Render(&b); err != nil {
+			return "", err
+		}
 	}
 	out := b.String()
 	if placeholder != "" {
@@ -85,7 +86,7 @@ func (m *Pipeline) Plan(
 		if err != nil {
 			return "", err
 		}
-		out += sitePlan
+		out += "\n" + sitePlan
 	}
 	return out, nil
 }

@@ -9,11 +9,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 
 	"dagger/pipeline/deploy"
+	"dagger/pipeline/environments"
 	"dagger/pipeline/registry"
 )
 
 // Rollback puts an ECS environment's service back on its previous task-definition revision, or on
-// the revision named by --to, and waits and diagnoses like deploy. An image tag in --to is
+// the revision named by --to, and waits and diagnoses like deploy. An environment with several
+// services rolls all of them back together, each to its own previous revision (or to the one that
+// runs the image --to names by tag). An image tag in --to is
 // resolved to its digest in the environment's ECR repository, and the service goes back to the
 // newest ACTIVE revision that runs that digest. An environment with a site then puts the site
 // back on its release before the last deploy (by the S3 object versions its manifest recorded),
@@ -39,6 +42,7 @@ func (m *Pipeline) Rollback(
 	opts := deploy.RollbackOptions{
 		Cluster:  target.Cluster,
 		Service:  target.Service,
+		More:     otherServices(target),
 		To:       to,
 		Timeout:  target.WaitTimeout,
 		Progress: os.Stderr,
@@ -64,4 +68,13 @@ func (m *Pipeline) Rollback(
 		return "", fmt.Errorf("%s\nthe service is rolled back, but its site is not: %w", out, err)
 	}
 	return out, nil
+}
+
+// otherServices names the environment's services after its main one.
+func otherServices(target environments.Environment) []string {
+	var names []string
+	for _, s := range target.Services[min(1, len(target.Services)):] {
+		names = append(names, s.Service)
+	}
+	return names
 }

@@ -7,7 +7,7 @@ import (
 	"dagger/pipeline/deploy"
 )
 
-// Status shows an ECS environment's service: the running revision and image, desired, running and
+// Status shows an ECS environment's service (each of them, for an environment of several): the running revision and image, desired, running and
 // pending tasks, each target's health, and the last deployments and events. It changes nothing.
 // +cache="never"
 func (m *Pipeline) Status(
@@ -19,11 +19,16 @@ func (m *Pipeline) Status(
 	if err != nil {
 		return "", err
 	}
-	status, err := deploy.Status(ctx, deploy.NewClients(cfg), target.Cluster, target.Service)
-	if err != nil {
-		return "", moduleNames(target, "").Error(err)
-	}
 	var b strings.Builder
-	status.Render(&b)
+	for i, s := range target.Services {
+		status, err := deploy.Status(ctx, deploy.NewClients(cfg), target.Cluster, s.Service)
+		if err != nil {
+			return "", moduleNames(target, "").Error(err)
+		}
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		status.Render(&b)
+	}
 	return b.String(), nil
 }

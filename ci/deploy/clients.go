@@ -70,8 +70,10 @@ type api struct {
 	retryer   aws.Retryer
 	// noServiceDeployments: the endpoint lacks ListServiceDeployments/DescribeServiceDeployments
 	// (see history.go); learnt on the first try, remembered for the run.
-	noServiceDeployments bool
+	noServiceDeployments atomic.Bool
 	recent               recent // last readings, for a diagnosis written right after a look
+	// sharedReads, in a deploy of several services, is services: their watches' shared reads.
+	sharedReads *serviceReads
 }
 
 func newAPI(c Clients) *api {

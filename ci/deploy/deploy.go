@@ -56,6 +56,11 @@ type Options struct {
 	// Migration, when not nil, runs once on the new revision before the service is updated; if
 	// it does not exit 0 the service is left as it was (see Migration).
 	Migration *Migration
+
+	// More are further services of Cluster that take Image in the same deploy, as one release
+	// (see deploySeveral): each gets its own revision, all are updated and watched together, and
+	// if any fails all go back. The migration runs once, as the Target service's task.
+	More []Member
 }
 
 // The result types live in package report, which its readers can import without the AWS SDK.
@@ -109,17 +114,19 @@ type run struct {
 // Unchanged and Started. The Result is non-nil whenever anything may have changed in AWS, so
 // callers can always report it.
 func Deploy(ctx context.Context, c Clients, opts Options) (res *Result, err error) {
+	if len(opts.More) > 0 {
+		if err := opts.Validate(); err != nil {
+			return nil, err
+		}
+		return deploySeveral(ctx, c, opts)
+	}
 	r := &run{api: newAPI(c), progress: newProgress(opts.Progress), poll: opts.Poll}
 	r.api.recent.maxAge = opts.Poll.withDefaults().Max // the watcher's own freshness
 	started := time.Now()
 	defer func() {
 		if res != nil {
 			res.Started, res.Finished, res.APICalls = started, time.Now(), r.api.calls.Count()
-			if r.timeline != nil {
-				res.Timeline = r.timeline.timeline(res.Started, r.updateAt, res.Finished, res.Outcome == Succeeded)
-				res.Timeline.Floor = r.settings.floor()
-				res.Timeline.Advice = advise(r.settings, res.Timeline)
-			}
+			r.addTimeline(res)
 		}
 	}()
 
@@ -169,6 +176,17 @@ func Deploy(ctx context.Context, c Clients, opts Options) (res *Result, err erro
 	res.DeploymentID = id
 	r.progress.printf("service %s now on %s: deployment %s", opts.Service, revisionName(res.TaskDefinition), orUnknown(id))
 	return r.await(ctx, opts, res, p, updated)
+}
+
+// addTimeline gives res the timeline of the run's watch, if it watched a rollout: its phases
+// from res.Started to res.Finished, what the service's settings impose, and advice.
+func (r *run) addTimeline(res *Result) {
+	if r.timeline == nil {
+		return
+	}
+	res.Timeline = r.timeline.timeline(res.Started, r.updateAt, res.Finished, res.Outcome == Succeeded)
+	res.Timeline.Floor = r.settings.floor()
+	res.Timeline.Advice = advise(r.settings, res.Timeline)
 }
 
 // redeploy starts a new deployment of the live revision (Options.Force with the image that
@@ -233,8 +251,10 @@ func (r *run) await(ctx context.Context, opts Options, res *Result, p *plan, upd
 // digest, the task definition (if any) parses. Its error is an InputError. Deploy and Preview
 // run it first; a caller may run it before it loads credentials.
 func (opts Options) Validate() error {
-	_, err := opts.check()
-	return err
+	if _, err := opts.check(); err != nil {
+		return err
+	}
+	return opts.checkMembers()
 }
 
 // check is Validate, returning the parsed task definition (nil when the live one is cloned).
@@ -331,7 +351,9 @@ func (r *run) instanceCache() map[string]string {
 // UpdateService until the run returns, the load a deploy puts on the account's describe limits.
 func (r *run) startUpdate() {
 	r.updateAt = time.Now()
-	r.budget = newBudget(r.api.calls.Count, r.updateAt)
+	if r.budget == nil { // a rollback of several services shares one, started before (see rollbackSeveral)
+		r.budget = newBudget(r.api.calls.Count, r.updateAt)
+	}
 }
 
 // waitBudget is the run's call budget, started by startUpdate (or else by its first watch).

@@ -62,7 +62,7 @@ func (a *api) historyOptions(o *ecs.Options) {
 // to. It never fails: an API that is missing is remembered for the run and skipped from then
 // on; any other error leaves the diagnosis as it is.
 func (a *api) deploymentHistory(ctx context.Context, cluster, service, deploymentID, previous string, since time.Time) []string {
-	if a.noServiceDeployments || since.IsZero() {
+	if a.noServiceDeployments.Load() || since.IsZero() {
 		return nil
 	}
 	deps, err := a.serviceDeployments(ctx, cluster, service, since.Add(-historyClockSkew))
@@ -114,7 +114,7 @@ func (a *api) serviceDeployments(ctx context.Context, cluster, service string, s
 // noteHistoryError remembers for the run that the service deployment API is unavailable.
 func (a *api) noteHistoryError(err error) {
 	if historyUnavailable(err) {
-		a.noServiceDeployments = true
+		a.noServiceDeployments.Store(true)
 	}
 }
 

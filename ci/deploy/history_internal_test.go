@@ -19,7 +19,7 @@ func TestDeploymentHistoryFallsBackWhenTheAPIIsMissing(t *testing.T) {
 	if got := a.deploymentHistory(ctx, "prod", "app", "ecs-svc/1", "", time.Now()); got != nil {
 		t.Fatalf("history from moto = %q, want none", got)
 	}
-	if !a.noServiceDeployments {
+	if !a.noServiceDeployments.Load() {
 		t.Fatal("moto's answer was not recognised as a missing API")
 	}
 	if n := a.calls.Count(); n != 1 {

@@ -104,3 +104,20 @@ func (p *PlanPreview) Render(w io.Writer) error {
 	}
 	return diffplan.Render(w, changes)
 }
+
+// PreviewServices is Preview of every service a deploy with opts changes (Options.More), the
+// Target service's first; only its preview names the migration, which runs once.
+func PreviewServices(ctx context.Context, c Clients, opts Options) ([]*PlanPreview, error) {
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	var all []*PlanPreview
+	for _, o := range opts.members() {
+		p, err := Preview(ctx, c, o)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, p)
+	}
+	return all, nil
+}

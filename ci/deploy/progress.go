@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -16,7 +17,10 @@ import (
 // progress writes the human log: one line per state change and each new service event verbatim.
 // It remembers the last state line so that a round that changed nothing prints nothing.
 type progress struct {
-	w        io.Writer
+	w io.Writer
+	// name starts every line of one service's progress in a deploy of several, whose lines
+	// interleave (see several.go); "" for a deploy of one.
+	name     string
 	lastLine string
 	seen     map[string]bool // service event IDs already printed (or older than the run)
 }
@@ -30,7 +34,11 @@ func newProgress(w io.Writer) *progress {
 
 // printf writes one timestamped line.
 func (p *progress) printf(format string, args ...any) {
-	fmt.Fprintf(p.w, "  %s  %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...))
+	name := ""
+	if p.name != "" {
+		name = p.name + " | "
+	}
+	fmt.Fprintf(p.w, "  %s  %s%s\n", time.Now().Format("15:04:05"), name, fmt.Sprintf(format, args...))
 }
 
 // state writes line unless it is the same as the last state line; it reports whether it wrote.
@@ -98,4 +106,17 @@ func shortenTaskList(msg string) string {
 	rest := len(mentions) - eventTasks
 	cut, end := mentions[eventTasks-1][1], mentions[len(mentions)-1][1]
 	return msg[:cut] + fmt.Sprintf(" (and %d more %s)", rest, plural(rest, "task")) + msg[end:]
+}
+
+// lockedWriter lets the progress of several services' watches, which run at once, share one
+// writer line by line: printf writes each line in one Write.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(b)
 }

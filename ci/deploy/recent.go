@@ -1,6 +1,7 @@
 package deploy
 
 import (
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
@@ -18,8 +19,10 @@ type reading[T any] struct {
 	value T
 }
 
-// recent keeps the run's last reading of each service and target group.
+// recent keeps the run's last reading of each service and target group. The watches of a
+// deploy of several services share it, so it locks.
 type recent struct {
+	mu       sync.Mutex
 	services map[string]reading[*types.Service]
 	health   map[string]reading[[]elbtypes.TargetHealthDescription]
 	// maxAge is how old a reading may be to stand for now (0: recentEnough). A watching run
@@ -38,6 +41,8 @@ func (r *recent) fresh(at time.Time) bool {
 }
 
 func (r *recent) putService(cluster, service string, svc *types.Service) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	if r.services == nil {
 		r.services = map[string]reading[*types.Service]{}
 	}
@@ -45,11 +50,15 @@ func (r *recent) putService(cluster, service string, svc *types.Service) {
 }
 
 func (r *recent) service(cluster, service string) (*types.Service, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	got, ok := r.services[cluster+"|"+service]
 	return got.value, ok && r.fresh(got.at)
 }
 
 func (r *recent) putHealth(groupArn string, descs []elbtypes.TargetHealthDescription) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	if r.health == nil {
 		r.health = map[string]reading[[]elbtypes.TargetHealthDescription]{}
 	}
@@ -57,6 +66,8 @@ func (r *recent) putHealth(groupArn string, descs []elbtypes.TargetHealthDescrip
 }
 
 func (r *recent) targetHealth(groupArn string) ([]elbtypes.TargetHealthDescription, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	got, ok := r.health[groupArn]
 	return got.value, ok && r.fresh(got.at)
 }

@@ -26,7 +26,11 @@ const ecsRollbackGrace = 30 * time.Second
 func (r *run) recover(ctx context.Context, opts Options, res *Result, p *plan, out *watchOutcome) (*Result, error) {
 	failure := out.summary
 	evidence := dedupe(out.evidence)
-	r.progress.printf("FAILED: %s", failure)
+	if out.withRelease {
+		r.progress.printf("going back: %s", failure)
+	} else {
+		r.progress.printf("FAILED: %s", failure)
+	}
 	previous := res.PreviousTaskDefinition
 
 	next := out.next
@@ -194,23 +198,46 @@ type RollbackOptions struct {
 	Poll          PollPolicy
 	Progress      io.Writer
 	NoWait        bool // stop after UpdateService (Outcome Started); see Options.NoWait
+	// More are further services of Cluster rolled back together with Service, each to its own
+	// previous revision (or to its newest revision running ToImageDigest), watched together
+	// within one call budget; To, which names one family's revision, cannot go with them.
+	More []string
 }
 
 // Rollback points the service at an earlier revision and watches that deployment with the same
 // checks as Deploy. Outcomes: Succeeded, Unchanged (already there), Started (NoWait), Failed,
 // Superseded, Interrupted.
 func Rollback(ctx context.Context, c Clients, opts RollbackOptions) (res *Result, err error) {
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	if len(opts.More) > 0 {
+		return rollbackSeveral(ctx, c, opts)
+	}
 	r := &run{api: newAPI(c), progress: newProgress(opts.Progress), poll: opts.Poll}
 	r.api.recent.maxAge = opts.Poll.withDefaults().Max // the watcher's own freshness
 	started := time.Now()
 	defer func() {
 		if res != nil {
 			res.Started, res.Finished, res.APICalls = started, time.Now(), r.api.calls.Count()
+			r.addTimeline(res)
 		}
 	}()
-	if err := opts.Validate(); err != nil {
+	rb, err := r.prepareRollback(ctx, opts)
+	if err != nil {
 		return nil, err
 	}
+	return r.rollback(ctx, opts, rb)
+}
+
+// rollbackPlan is what a rollback read and checked before its change.
+type rollbackPlan struct {
+	svc             *types.Service
+	current, target string // task definition ARNs: the one the service runs, and the one it goes back to
+}
+
+// prepareRollback reads the service and resolves the revision it goes back to; nothing changes.
+func (r *run) prepareRollback(ctx context.Context, opts RollbackOptions) (*rollbackPlan, error) {
 	svc, err := r.api.readService(ctx, opts.Cluster, opts.Service)
 	if err != nil {
 		return nil, err
@@ -226,7 +253,13 @@ func Rollback(ctx context.Context, c Clients, opts RollbackOptions) (res *Result
 	if err != nil {
 		return nil, err
 	}
-	res = &Result{Cluster: opts.Cluster, Service: opts.Service, PreviousTaskDefinition: current, TaskDefinition: target}
+	return &rollbackPlan{svc: svc, current: current, target: target}, nil
+}
+
+// rollback is Rollback of one service on r, which may share its API and budget with others'.
+func (r *run) rollback(ctx context.Context, opts RollbackOptions, rb *rollbackPlan) (*Result, error) {
+	svc, current, target := rb.svc, rb.current, rb.target
+	res := &Result{Cluster: opts.Cluster, Service: opts.Service, PreviousTaskDefinition: current, TaskDefinition: target}
 	if target == current {
 		res.Outcome = Unchanged
 		r.progress.printf("service %s already runs %s: nothing to roll back", opts.Service, revisionName(target))
@@ -256,7 +289,13 @@ func Rollback(ctx context.Context, c Clients, opts RollbackOptions) (res *Result
 		return r.noDeployment(ctx, res, p)
 	}
 	r.progress.printf("waiting up to %s for %s", p.timeout, id)
-	out, err := r.api.watch(ctx, r.spec(Target{Cluster: opts.Cluster, Service: opts.Service}, p, id, target, current, updated))
+	spec := r.spec(Target{Cluster: opts.Cluster, Service: opts.Service}, p, id, target, current, updated)
+	// A rollback is a deploy of an older revision: it gets the same timeline. The revision's
+	// container health check is part of what its settings impose; without it, the floor has none.
+	td, _, _ := r.api.describeTaskDefinition(ctx, target)
+	r.timeline, r.settings = &timelineRecorder{}, settingsOf(svc, td, groups)
+	spec.timeline = r.timeline
+	out, err := r.api.watch(ctx, spec)
 	if err != nil {
 		return r.lostSight(ctx, res, p, err)
 	}

@@ -25,6 +25,9 @@ func (opts RollbackOptions) Validate() error {
 	if err := ValidateService(opts.Cluster, opts.Service); err != nil {
 		return err
 	}
+	if err := opts.checkMore(); err != nil {
+		return err
+	}
 	digest := strings.TrimSpace(opts.ToImageDigest)
 	if digest == "" {
 		return nil

@@ -20,6 +20,8 @@ import (
 type timelineRecorder struct {
 	placed, pulled, started time.Time // the latest of our running tasks' createdAt, pullStoppedAt, startedAt
 	healthy                 time.Time // the first reading with our desired tasks' targets all healthy
+	// noTargets: the service is behind no load balancer (a worker), so no phase waits for targets
+	noTargets bool
 }
 
 // observe takes the watcher's state after a look.
@@ -27,6 +29,7 @@ func (r *timelineRecorder) observe(spec *watchSpec, st watchState) {
 	if r == nil {
 		return
 	}
+	r.noTargets = len(spec.loadBalancers) == 0
 	running := st.runningTasks()
 	for _, t := range running {
 		r.placed = later(r.placed, aws.ToTime(t.CreatedAt))
@@ -75,6 +78,9 @@ func (r *timelineRecorder) timeline(start, registered, end time.Time, succeeded 
 	tl := &report.Timeline{}
 	prev := start
 	for _, e := range ends {
+		if e.name == report.PhaseHealthy && r.noTargets {
+			continue
+		}
 		p := report.Phase{Name: e.name}
 		if e.at.IsZero() {
 			p.Unseen = true
@@ -166,6 +172,11 @@ func (s settings) floor() []report.Floor {
 	}
 	if g := s.slowest(drainTime); g != nil {
 		total += g.deregistrationDelay
+	}
+	if len(s.groups) == 0 {
+		// A service without a load balancer (a worker) waits for no health check or drain: its
+		// deploy takes what pulling and starting its tasks take.
+		return out
 	}
 	out = append(out, report.Floor{Setting: "at least", Duration: total,
 		Detail: "rounds × health checks + deregistration delay, before any image pull or start"})

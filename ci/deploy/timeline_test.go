@@ -78,3 +78,26 @@ func TestTimelineOfAFailedDeploy(t *testing.T) {
 		t.Errorf("the phases add up to %s, %s off the deploy's duration", tl.Total(), diff)
 	}
 }
+
+// A rollback is a deploy of an older revision: it ends with its timeline too, adding up to its
+// duration, with what the service's settings impose.
+func TestTimelineOfARollback(t *testing.T) {
+	t.Parallel()
+	_, back, err := rollbackAfterDeploy(t, fakeaws.HealthyRollout(scenarioUnit))
+	if err != nil || back.Outcome != deploy.Succeeded {
+		t.Fatalf("Rollback = %+v, %v", back, err)
+	}
+	tl := back.Timeline
+	if tl == nil {
+		t.Fatal("the rollback has no timeline")
+	}
+	if diff := tl.Total() - back.Finished.Sub(back.Started); diff > time.Millisecond || diff < -time.Millisecond {
+		t.Errorf("the phases add up to %s, %s off the rollback's duration", tl.Total(), diff)
+	}
+	if healthy, ok := tl.Phase(report.PhaseHealthy); !ok || healthy.Unseen {
+		t.Errorf("the rollback's targets were watched healthy, yet its timeline says %+v", tl.Phases)
+	}
+	if len(tl.Floor) == 0 {
+		t.Error("the rollback's timeline says nothing of the settings")
+	}
+}

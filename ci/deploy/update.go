@@ -52,6 +52,9 @@ func (a *api) updateService(ctx context.Context, cluster, service, taskDefinitio
 		TaskDefinition:     aws.String(taskDefinition),
 		ForceNewDeployment: force,
 	}, a.ecsOptions)
+	if a.sharedReads != nil {
+		a.sharedReads.forget(service) // whatever the answer, the service may have changed
+	}
 	if err != nil {
 		return "", nil, fmt.Errorf("update service %q to %s: %w", service, revisionName(taskDefinition), err)
 	}

@@ -30,6 +30,9 @@ type watchOutcome struct {
 	next           *types.Deployment // the PRIMARY deployment that replaced ours, if any
 	svc            *types.Service    // last observation of the service
 	targets        []targetState     // last observation of our targets
+	// withRelease: this deployment did not fail; another service of its release did, and this
+	// one goes back with it (see deploySeveral).
+	withRelease bool
 	// wantsStoppedTasks: ECS's verdict says that tasks failed, not why; the watch adds the
 	// stopped tasks to the evidence before it returns (see watch.stoppedTaskEvidence).
 	wantsStoppedTasks bool

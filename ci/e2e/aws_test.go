@@ -153,6 +153,42 @@ func testAWS(t *testing.T, w *workspace) {
 		}
 	})
 
+	t.Run("several services in one release", func(t *testing.T) {
+		webAndWorker := func(worker fakeaws.Scenario) fakeaws.Config {
+			return fakeaws.Config{Scenario: fakeaws.HealthyRollout(200 * time.Millisecond), MoreServices: []fakeaws.ServiceConfig{
+				{Service: "worker", Container: "worker", NoLoadBalancer: true, Scenario: worker}}}
+		}
+		e := serveFakeConfig(t, m, webAndWorker(fakeaws.CrashLoop(200*time.Millisecond)))
+		r := w.mustCall(t, e.aws("plan", "--env=fake-services", "--image="+fakeaws.NewImage)...)
+		wantIn(t, r, "service web in cluster demo runs web:1", "service worker in cluster demo runs worker:1", "~ service.taskDefinition: worker:1 -> worker:(next)")
+		e.changedNothing(t)
+
+		// The worker crashes: both go back, the healthy web too, each saying why.
+		r = w.mustFail(t, e.aws("deploy", "--env=fake-services", "--image="+fakeaws.NewImage)...)
+		wantIn(t, r, "worker | FAILED: task", "exit code 1", "web | going back: taken back with the rest of the release: worker failed",
+			"deploy to fake-services: rolled-back", "services:   demo/web, demo/worker",
+			"service now: web rolled-back (on web:1); worker rolled-back (on worker:1)", "service web: rolled-back", "service worker: rolled-back")
+		for _, name := range []string{"web", "worker"} {
+			if got, want := e.fake.ServiceTaskDefinitionOf(name), e.fake.TaskDefinitionArnOf(name, 1); got != want {
+				t.Errorf("%s runs %s after the failed release, want %s", name, got, want)
+			}
+		}
+		r = w.mustCall(t, e.aws("status", "--env=fake-services")...)
+		wantIn(t, r, "service web (cluster demo)", "service worker (cluster demo)")
+
+		// Both healthy: both move; a rollback takes both back.
+		e = serveFakeConfig(t, m, webAndWorker(fakeaws.HealthyRollout(200*time.Millisecond)))
+		r = w.mustCall(t, e.aws("deploy", "--env=fake-services", "--image="+fakeaws.NewImage)...)
+		wantIn(t, r, "deploy to fake-services: succeeded", "worker | succeeded", "web | succeeded")
+		r = w.mustCall(t, e.aws("rollback", "--env=fake-services")...)
+		wantIn(t, r, "rollback of fake-services", "web | rolling service web back from web:2 to web:1", "worker | rolling service worker back from worker:2 to worker:1")
+		for _, name := range []string{"web", "worker"} {
+			if got, want := e.fake.ServiceTaskDefinitionOf(name), e.fake.TaskDefinitionArnOf(name, 1); got != want {
+				t.Errorf("%s runs %s after the rollback, want %s", name, got, want)
+			}
+		}
+	})
+
 	t.Run("image-definitions", func(t *testing.T) {
 		defs := filepath.Join(t.TempDir(), "imagedefinitions.json")
 		w.mustCall(t, "call", "image-definitions", "--env=fake", "--image="+fakeaws.NewImage, "-o", defs)

@@ -51,6 +51,16 @@ func addTestEnvironments(t *testing.T, dir string) {
 		// Runs the sample app's migration before each rollout.
 		envs["fake-migrate"] = ecs("demo", "web", motoAccount)
 		envs["fake-migrate"].(map[string]any)["migration"] = map[string]any{"command": []string{"/app/service", "migrate"}, "timeout": "1m"}
+		// Deploys web and a queue worker without a load balancer as one release.
+		release := ecs("demo", "", motoAccount)
+		delete(release, "service")
+		delete(release, "container")
+		delete(release, "taskDefinition")
+		release["services"] = []map[string]any{
+			{"service": "web", "container": "app", "taskDefinition": "live"},
+			{"service": "worker", "container": "worker", "taskDefinition": "live"},
+		}
+		envs["fake-services"] = release
 		// Ships app/site to moto's S3 and CloudFront after each rollout; testSite sets the ID of
 		// the distribution moto made.
 		envs["fake-site"] = ecs("demo", "web", motoAccount)
@@ -62,7 +72,7 @@ func addTestEnvironments(t *testing.T, dir string) {
 // task-definition file that is not in the repository: found without a deploy, and named.
 func testValidate(t *testing.T, w *workspace) {
 	ok := w.mustCall(t, "call", "validate")
-	wantIn(t, ok, "ci/environments.json: 10 environments, all valid: dev, fake, fake-migrate, fake-promoted, fake-site, local, moto, other-account, prod, staging")
+	wantIn(t, ok, "ci/environments.json: 11 environments, all valid: dev, fake, fake-migrate, fake-promoted, fake-services, fake-site, local, moto, other-account, prod, staging")
 
 	broken := w.path("ci/broken-environments.json")
 	writeFile(t, broken, readFile(t, w.path("ci/environments.json")), 0o644)

@@ -46,33 +46,44 @@ func Check(data []byte, read ReadFile) (*Config, error) {
 func checkTaskDefinitionFiles(raw []rawEnvironment, known []Problem, read ReadFile) []Problem {
 	var problems []Problem
 	for _, r := range raw {
-		source := r.json.TaskDefinition
-		if source == "" || source == TaskDefinitionLive || (r.json.Kind != "" && Kind(r.json.Kind) != KindECS) ||
-			hasProblem(known, r.name, "taskDefinition") {
+		if r.json.Kind != "" && Kind(r.json.Kind) != KindECS {
 			continue
 		}
-		c := checker{env: r.name}
-		data, err := read(source)
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			c.add("taskDefinition", fmt.Sprintf("%q is not in the repository", source),
-				fmt.Sprintf(`commit the task definition at %q (aws ecs describe-task-definition --task-definition FAMILY --include TAGS prints one), or write "live" to clone the running one`, source))
-		case err != nil:
-			c.add("taskDefinition", fmt.Sprintf("%q cannot be read: %v", source, err), "make the file readable")
-		default:
-			if _, err := deploy.ParseTaskDefinition(data); err != nil {
-				why := err.Error()
-				var input *deploy.InputError
-				if errors.As(err, &input) && input.Why != "" {
-					why = input.Why
-				}
-				c.add("taskDefinition", fmt.Sprintf("%q is not a task definition the deploy can register: %s", source, why),
-					fmt.Sprintf("make %q hold RegisterTaskDefinition's input, or what aws ecs describe-task-definition --include TAGS prints", source))
-			}
+		problems = append(problems, checkTaskDefinitionFile(r.name, "taskDefinition", r.json.TaskDefinition, known, read)...)
+		for i, s := range r.json.Services {
+			key := fmt.Sprintf("services[%d].taskDefinition", i)
+			problems = append(problems, checkTaskDefinitionFile(r.name, key, s.TaskDefinition, known, read)...)
 		}
-		problems = append(problems, c.problems...)
 	}
 	return problems
+}
+
+// checkTaskDefinitionFile reads and parses the file an environment's key names, unless the key
+// already has a problem (the path is not one to read).
+func checkTaskDefinitionFile(env, key, source string, known []Problem, read ReadFile) []Problem {
+	if source == "" || source == TaskDefinitionLive || hasProblem(known, env, key) {
+		return nil
+	}
+	c := checker{env: env}
+	data, err := read(source)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		c.add(key, fmt.Sprintf("%q is not in the repository", source),
+			fmt.Sprintf(`commit the task definition at %q (aws ecs describe-task-definition --task-definition FAMILY --include TAGS prints one), or write "live" to clone the running one`, source))
+	case err != nil:
+		c.add(key, fmt.Sprintf("%q cannot be read: %v", source, err), "make the file readable")
+	default:
+		if _, err := deploy.ParseTaskDefinition(data); err != nil {
+			why := err.Error()
+			var input *deploy.InputError
+			if errors.As(err, &input) && input.Why != "" {
+				why = input.Why
+			}
+			c.add(key, fmt.Sprintf("%q is not a task definition the deploy can register: %s", source, why),
+				fmt.Sprintf("make %q hold RegisterTaskDefinition's input, or what aws ecs describe-task-definition --include TAGS prints", source))
+		}
+	}
+	return c.problems
 }
 
 func hasProblem(problems []Problem, env, key string) bool {

@@ -16,9 +16,14 @@
 //	accountId         12-digit account ID as a string, e.g. "123456789012"   (ecs: required)
 //	ecrRepository     repository name, not URI, e.g. "acme/service"          (ecs: required)
 //	cluster           ECS cluster name                                       (ecs: required)
-//	service           ECS service name                                       (ecs: required)
-//	container         container in the task definition that gets the image  (ecs: required)
-//	taskDefinition    "live" (clone the running one) or a repo-relative .json path (ecs: required)
+//	service           ECS service name                                       (ecs: required, unless services)
+//	container         container in the task definition that gets the image  (ecs: required, unless services)
+//	taskDefinition    "live" (clone the running one) or a repo-relative .json path (ecs: required, unless services)
+//	services          instead of the three keys above, several services of the cluster deployed as one
+//	                  release, at most 10: [{"service": "web", "container": "app", "taskDefinition": "live"},
+//	                  {"service": "worker", "container": "worker", "taskDefinition": "live"}]; each gets the
+//	                  image in its own container and revision, all are watched together, and if one fails
+//	                  all are rolled back. The first is the main one: the migration runs as its task
 //	smokeTestURL      ALB base URL with scheme, no path, or "none"           (ecs: required)
 //	smokeTestPath     path probed after rollout, starts with "/"             (default "/")
 //	waitTimeout       Go duration bounding the rollout wait, at most 3h      (default: ecs derived, local 2m)
@@ -88,10 +93,14 @@ type Environment struct {
 	// ECRRepository is the repository name (not the URI) images are pushed to.
 	ECRRepository string
 	// Cluster, Service and Container name the ECS cluster, service and the
-	// container whose image a deploy replaces.
+	// container whose image a deploy replaces: the main service's, the first of Services.
 	Cluster, Service, Container string
-	// TaskDefinition is TaskDefinitionLive or a JSON file path relative to the repository root.
+	// TaskDefinition is TaskDefinitionLive or a JSON file path relative to the repository root:
+	// the main service's.
 	TaskDefinition string
+	// Services are the services a deploy changes, the main one first: one for an environment
+	// with the service key, the list of its services key otherwise; empty for local.
+	Services []Service
 	// DeployOn says which GitHub event deploys here; zero when only manual deploys do.
 	DeployOn DeployTrigger
 	// RequiresApproval is true when a human must approve a deploy (a GitHub environment with reviewers).
@@ -124,6 +133,15 @@ type Site struct {
 	// InvalidationTimeout bounds the wait for CloudFront's invalidation; 0: the site package's default.
 	InvalidationTimeout time.Duration
 }
+
+// Service is one ECS service of an environment: its name, the container that gets the image,
+// and where its task definition comes from (TaskDefinitionLive or a repository path).
+type Service struct {
+	Service, Container, TaskDefinition string
+}
+
+// UsesLiveTaskDefinition reports whether a deploy clones the service's running task definition.
+func (s Service) UsesLiveTaskDefinition() bool { return s.TaskDefinition == TaskDefinitionLive }
 
 // Migration is an environment's migration key.
 type Migration struct {

@@ -58,6 +58,7 @@ func TestLoadAppliesDefaults(t *testing.T) {
 		Name: "staging", Kind: KindECS, Region: "eu-west-1", AccountID: "123456789012",
 		ECRRepository: "acme/service", Cluster: "acme-staging", Service: "web", Container: "app",
 		TaskDefinition: "live", SmokeTestPath: "/", SmokeTestURL: "http://alb-1.eu-west-1.elb.amazonaws.com",
+		Services: []Service{{Service: "web", Container: "app", TaskDefinition: "live"}},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("got  %+v\nwant %+v", got, want)

@@ -31,7 +31,15 @@ type environmentJSON struct {
 	PromoteFrom      string         `json:"promoteFrom"`
 	NotifyTopic      string         `json:"notifyTopic"`
 	Migration        *migrationJSON `json:"migration"`
+	Services         []serviceJSON  `json:"services"`
 	Site             *siteJSON      `json:"site"`
+}
+
+// serviceJSON mirrors one entry of the services list.
+type serviceJSON struct {
+	Service        string `json:"service"`
+	Container      string `json:"container"`
+	TaskDefinition string `json:"taskDefinition"`
 }
 
 // siteJSON mirrors the site object.
@@ -59,6 +67,7 @@ var objectExamples = map[string]string{
 	"":          `write {"region": "eu-west-1", "accountId": "123456789012", ...}`,
 	"deployOn":  `write {"event": "push", "branches": ["main"]} or {"event": "release"}`,
 	"migration": `write {"command": ["/app/service", "migrate"], "timeout": "10m"}`,
+	"services":  `write [{"service": "web", "container": "app", "taskDefinition": "live"}, {"service": "worker", "container": "worker", "taskDefinition": "live"}]`,
 	"site":      `write {"directory": "app/site", "bucket": "my-site-bucket", "distributionId": "E2QWRUHEXAMPLE"}`,
 }
 
@@ -235,6 +244,10 @@ func decodeObject(data json.RawMessage, dst any, env, prefix string) (map[string
 		}
 		keys[m.key] = true
 		field := target.Field(index)
+		if field.Kind() == reflect.Slice && field.Type().Elem().Kind() == reflect.Struct {
+			problems = append(problems, decodeObjects(m.value, field, env, prefix+m.key)...)
+			continue
+		}
 		if field.Kind() == reflect.Pointer && field.Type().Elem().Kind() == reflect.Struct {
 			nested := reflect.New(field.Type().Elem())
 			nestedKeys, ps := decodeObject(m.value, nested.Interface(), env, prefix+m.key+".")
@@ -251,6 +264,31 @@ func decodeObject(data json.RawMessage, dst any, env, prefix string) (map[string
 		}
 	}
 	return keys, problems
+}
+
+// decodeObjects fills field, a slice of structs, from a JSON list of objects, each decoded as
+// decodeObject does, its keys named key[i].name.
+func decodeObjects(data json.RawMessage, field reflect.Value, env, key string) []Problem {
+	var items []json.RawMessage
+	if err := json.Unmarshal(data, &items); err != nil {
+		fix, ok := objectExamples[key]
+		if !ok {
+			fix = `write [{"key": value, ...}, ...]`
+		}
+		return []Problem{{Environment: env, Key: key, Message: fmt.Sprintf("must be a list of objects, not %s", data), Fix: fix}}
+	}
+	var problems []Problem
+	list := reflect.MakeSlice(field.Type(), 0, len(items))
+	for i, item := range items {
+		elem := reflect.New(field.Type().Elem())
+		keys, ps := decodeObject(item, elem.Interface(), env, fmt.Sprintf("%s[%d].", key, i))
+		problems = append(problems, ps...)
+		if keys != nil {
+			list = reflect.Append(list, elem.Elem())
+		}
+	}
+	field.Set(list)
+	return problems
 }
 
 // jsonFields maps the json tag names of a struct type to field indexes.

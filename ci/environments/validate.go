@@ -29,7 +29,7 @@ var (
 const maxWaitTimeout = 3 * time.Hour
 
 // awsKeys are the settings that only make sense for an environment on AWS.
-var awsKeys = []string{"region", "accountId", "ecrRepository", "cluster", "service", "container", "taskDefinition", "smokeTestURL", "promoteFrom", "notifyTopic", "migration", "site"}
+var awsKeys = []string{"region", "accountId", "ecrRepository", "cluster", "service", "container", "taskDefinition", "services", "smokeTestURL", "promoteFrom", "notifyTopic", "migration", "site"}
 
 // validate checks every raw environment and the environments against each
 // other, collecting all problems.
@@ -115,9 +115,13 @@ func (c *checker) checkECS(env rawEnvironment) {
 	// Examples are placeholders: one that is some environment's real value (acme-staging) would
 	// tell prod to deploy to staging's cluster.
 	c.checkECSName("cluster", j.Cluster, "the ECS cluster that runs the service", `"my-cluster"`)
-	c.checkECSName("service", j.Service, "the ECS service to update", `"web"`)
-	c.checkECSName("container", j.Container, "the container in the task definition whose image is replaced", `"app"`)
-	c.checkTaskDefinition(j.TaskDefinition)
+	if env.keys["services"] {
+		c.checkServices(env)
+	} else {
+		c.checkECSName("service", j.Service, "the ECS service to update", `"web"`)
+		c.checkECSName("container", j.Container, "the container in the task definition whose image is replaced", `"app"`)
+		c.checkTaskDefinition("taskDefinition", j.TaskDefinition)
+	}
 	c.checkSmokeTestURL(j.SmokeTestURL)
 	if env.keys["notifyTopic"] {
 		if err := notify.CheckTopic(j.NotifyTopic); err != nil {
@@ -161,17 +165,53 @@ func (c *checker) checkECSName(key, value, what, example string) {
 	}
 }
 
-func (c *checker) checkTaskDefinition(source string) {
+// maxServices is how many services one environment deploys together (deploy.MaxServices: one
+// DescribeServices call reads them all).
+const maxServices = 10
+
+// checkServices checks the services list, the form of an environment that deploys several
+// services as one release, instead of service, container and taskDefinition.
+func (c *checker) checkServices(env rawEnvironment) {
+	for _, key := range []string{"service", "container", "taskDefinition"} {
+		if env.keys[key] {
+			c.add(key, `is set next to "services"; the first entry of "services" is the environment's main service`,
+				`move it into the first entry of "services", or remove "services" to deploy one service`)
+		}
+	}
+	list := env.json.Services
+	switch {
+	case list == nil:
+		return // not a list: decode said so
+	case len(list) == 0:
+		c.add("services", "is empty; an environment deploys at least one service", objectExamples["services"])
+	case len(list) > maxServices:
+		c.add("services", fmt.Sprintf("lists %d services; one deploy watches at most %d (one DescribeServices call reads ten)", len(list), maxServices),
+			"split them into several environments")
+	}
+	seen := map[string]int{}
+	for i, s := range list {
+		key := fmt.Sprintf("services[%d].", i)
+		c.checkECSName(key+"service", s.Service, "the ECS service to update", `"worker"`)
+		c.checkECSName(key+"container", s.Container, "the container in the task definition whose image is replaced", `"worker"`)
+		c.checkTaskDefinition(key+"taskDefinition", s.TaskDefinition)
+		if first, ok := seen[s.Service]; ok && s.Service != "" {
+			c.add(key+"service", fmt.Sprintf("%q is listed twice (also services[%d])", s.Service, first), "list each service once")
+		}
+		seen[s.Service] = i
+	}
+}
+
+func (c *checker) checkTaskDefinition(key, source string) {
 	switch {
 	case source == "":
-		c.missing("taskDefinition", "the deploy must know where the task definition comes from",
+		c.missing(key, "the deploy must know where the task definition comes from",
 			`"live" to clone the running one, or a committed file such as "deploy/taskdef.json"`)
 	case source == TaskDefinitionLive:
 	case !strings.HasSuffix(source, ".json"):
-		c.add("taskDefinition", fmt.Sprintf("%q is neither \"live\" nor a .json file", source),
+		c.add(key, fmt.Sprintf("%q is neither \"live\" nor a .json file", source),
 			`write "live" to clone the running task definition, or the path of a committed JSON file relative to the repository root`)
 	case path.IsAbs(source) || strings.Contains(source, `\`) || path.Clean(source) != source || strings.HasPrefix(source, "../"):
-		c.add("taskDefinition", fmt.Sprintf("%q is not a clean path inside the repository", source),
+		c.add(key, fmt.Sprintf("%q is not a clean path inside the repository", source),
 			`write a path relative to the repository root with forward slashes and no "..", e.g. "deploy/taskdef.json"`)
 	}
 }
@@ -271,6 +311,14 @@ func (r rawEnvironment) environment() Environment {
 		SmokeTestURL:     strings.TrimRight(j.SmokeTestURL, "/"),
 		PromoteFrom:      j.PromoteFrom,
 		NotifyTopic:      j.NotifyTopic,
+	}
+	for _, s := range j.Services {
+		env.Services = append(env.Services, Service(s))
+	}
+	if len(env.Services) > 0 {
+		env.Service, env.Container, env.TaskDefinition = env.Services[0].Service, env.Services[0].Container, env.Services[0].TaskDefinition
+	} else if env.Kind != KindLocal {
+		env.Services = []Service{{Service: j.Service, Container: j.Container, TaskDefinition: j.TaskDefinition}}
 	}
 	if env.SmokeTestURL == NoSmokeTest {
 		env.SmokeTestURL = ""

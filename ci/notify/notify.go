@@ -85,17 +85,17 @@ func Compose(d Deploy, n report.Names) Message {
 			subject += " (" + strings.Join(about, ", ") + ")"
 		}
 		fmt.Fprintf(&b, "Environment: %s\n", d.Environment)
-		if res.Cluster != "" {
-			fmt.Fprintf(&b, "Service:     %s/%s\n", res.Cluster, res.Service)
-		}
 		if res.Image != "" {
 			fmt.Fprintf(&b, "Image:       %s\n", res.Image)
 		}
-		switch prev, next := report.Revision(res.PreviousTaskDefinition), report.Revision(res.TaskDefinition); {
-		case prev != "" && next != "" && prev != next:
-			fmt.Fprintf(&b, "Revision:    %s -> %s\n", prev, next)
-		case next != "":
-			fmt.Fprintf(&b, "Revision:    %s\n", next)
+		if res.Cluster != "" && len(res.Services) == 0 {
+			fmt.Fprintf(&b, "Service:     %s/%s\n", res.Cluster, res.Service)
+			if change := revisionChange(*res); change != "" {
+				fmt.Fprintf(&b, "Revision:    %s\n", change)
+			}
+		}
+		for _, s := range res.Services {
+			fmt.Fprintf(&b, "Service:     %s/%s: %s, %s\n", s.Cluster, s.Service, words(string(s.Outcome)), revisionChange(s))
 		}
 		if !res.Started.IsZero() && !res.Finished.IsZero() {
 			fmt.Fprintf(&b, "Duration:    %s\n", res.Finished.Sub(res.Started).Round(time.Second))
@@ -121,6 +121,16 @@ func Compose(d Deploy, n report.Names) Message {
 		Subject:    subjectLine(subject),
 		Body:       capBody(b.String()),
 		Attributes: map[string]string{"environment": d.Environment, "outcome": outcome},
+	}
+}
+
+// revisionChange says which revision a service went from and to.
+func revisionChange(s report.Result) string {
+	switch prev, next := report.Revision(s.PreviousTaskDefinition), report.Revision(s.TaskDefinition); {
+	case prev != "" && next != "" && prev != next:
+		return prev + " -> " + next
+	default:
+		return next
 	}
 }
 

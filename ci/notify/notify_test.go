@@ -35,6 +35,16 @@ func result(outcome report.Outcome) *report.Result {
 	return res
 }
 
+// release is res deployed together with a worker, both with res's outcome.
+func release(res *report.Result) *report.Result {
+	worker := *res
+	worker.Service = "worker"
+	worker.PreviousTaskDefinition = "arn:aws:ecs:eu-west-1:123456789012:task-definition/worker:7"
+	worker.TaskDefinition = "arn:aws:ecs:eu-west-1:123456789012:task-definition/worker:8"
+	res.Services = []report.Result{*res, worker}
+	return res
+}
+
 // One message per outcome, each saying what a person reading it on a phone needs.
 func TestCompose(t *testing.T) {
 	for _, c := range []struct {
@@ -57,6 +67,9 @@ func TestCompose(t *testing.T) {
 		{notify.Deploy{Environment: "prod", Result: forced(result(report.Succeeded))},
 			"Deploy to prod: succeeded (web:42, forced redeploy)",
 			[]string{"Forced:      a new deployment of the revision that already ran, same image"}},
+		{notify.Deploy{Environment: "prod", Result: release(result(report.RolledBack))},
+			"Deploy to prod: failed and rolled back (web:42)",
+			[]string{"Service:     prod/web: failed and rolled back, web:41 -> web:42\nService:     prod/worker: failed and rolled back, worker:7 -> worker:8\n"}},
 		{notify.Deploy{Environment: "staging", Err: errors.New("the credentials belong to account 999999999999, not 123456789012")},
 			"Deploy to staging: failed before any change",
 			[]string{"failed before anything changed in AWS", "999999999999"}},

@@ -18,25 +18,17 @@ func Render(w io.Writer, heading string, res *Result, n Names) error {
 		return err
 	}
 	fmt.Fprintf(&b, "%s: %s\n", heading, res.Outcome)
-	row := func(label, value string) {
-		if value != "" {
-			fmt.Fprintf(&b, "  %-11s %s\n", label+":", value)
-		}
+	row := rowsTo(&b, "  ")
+	if len(res.Services) > 0 {
+		renderRelease(&b, res, n)
+		_, err := io.WriteString(w, b.String())
+		return err
 	}
 	if res.Cluster != "" || res.Service != "" {
 		row("service", res.Cluster+"/"+res.Service)
 	}
 	row("image", res.Image)
-	switch old, next := Revision(res.PreviousTaskDefinition), Revision(res.TaskDefinition); {
-	case res.Forced:
-		row("revision", "forced redeployment of "+old)
-	case old == next || next == "":
-		row("revision", old)
-	case old == "":
-		row("revision", next)
-	default:
-		row("revision", old+" -> "+next)
-	}
+	revisionRows(row, res)
 	if m := res.Migration; m != nil {
 		row("migration", m.String())
 	}
@@ -48,6 +40,63 @@ func Render(w io.Writer, heading string, res *Result, n Names) error {
 	b.WriteString(RenderDiagnosis(res.Diagnosis, n))
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// rowFunc writes one "label: value" row, or nothing when value is empty.
+type rowFunc func(label, value string)
+
+func rowsTo(b *strings.Builder, indent string) rowFunc {
+	return func(label, value string) {
+		if value != "" {
+			fmt.Fprintf(b, "%s%-11s %s\n", indent, label+":", value)
+		}
+	}
+}
+
+// revisionRows says which revision the service went from and to.
+func revisionRows(row rowFunc, res *Result) {
+	switch old, next := Revision(res.PreviousTaskDefinition), Revision(res.TaskDefinition); {
+	case res.Forced:
+		row("revision", "forced redeployment of "+old)
+	case old == next || next == "":
+		row("revision", old)
+	case old == "":
+		row("revision", next)
+	default:
+		row("revision", old+" -> "+next)
+	}
+}
+
+// renderRelease is Render for several services deployed as one: the release as a whole, its
+// diagnosis and next steps once, then each service with its revisions, timeline and own diagnosis
+// (its evidence and where it stands; the next steps are the release's).
+func renderRelease(b *strings.Builder, res *Result, n Names) {
+	row := rowsTo(b, "  ")
+	var names []string
+	for _, s := range res.Services {
+		names = append(names, s.Cluster+"/"+s.Service)
+	}
+	row("services", strings.Join(names, ", "))
+	row("image", res.Image)
+	if m := res.Migration; m != nil {
+		row("migration", m.String())
+	}
+	if !res.Started.IsZero() && !res.Finished.IsZero() {
+		row("took", fmt.Sprintf("%s (%d AWS calls)", took(res.Finished.Sub(res.Started)), res.APICalls))
+	}
+	b.WriteString(RenderDiagnosis(res.Diagnosis, n))
+	for i := range res.Services {
+		s := &res.Services[i]
+		fmt.Fprintf(b, "\nservice %s: %s\n", s.Service, s.Outcome)
+		revisionRows(rowsTo(b, "  "), s)
+		rowsTo(b, "  ")("deployment", s.DeploymentID)
+		b.WriteString(RenderTimeline(s.Timeline))
+		if d := s.Diagnosis; d != nil {
+			own := *d
+			own.NextSteps = nil
+			b.WriteString(RenderDiagnosis(&own, n))
+		}
+	}
 }
 
 // String says the migration's command, task and end in one line.

@@ -173,3 +173,41 @@ func TestRenderShowsTheMigration(t *testing.T) {
 		t.Errorf("Render lacks %q:\n%s", want, b.String())
 	}
 }
+
+func TestRenderOfSeveralServicesLeadsWithTheReleaseThenEachService(t *testing.T) {
+	web := *rolledBack()
+	web.Diagnosis = &Diagnosis{Summary: "taken back with the rest of the release: worker failed (task 9f8e stopped)",
+		ServiceState: "service app is set to app:41: 2/2 running",
+		NextSteps:    []Step{{Note: "web's own step", Action: Status}}}
+	worker := Result{Outcome: RolledBack, Cluster: "prod", Service: "worker",
+		PreviousTaskDefinition: "arn:aws:ecs:eu-west-1:123456789012:task-definition/worker:7",
+		TaskDefinition:         "arn:aws:ecs:eu-west-1:123456789012:task-definition/worker:8", DeploymentID: "ecs-svc/8812",
+		Diagnosis: &Diagnosis{Summary: "task 9f8e (worker:8) stopped: container worker exit code 3",
+			Evidence: []string{"task 9f8e (worker:8) stopped: container worker exit code 3"}}}
+	release := web
+	release.Services = []Result{web, worker}
+	release.Diagnosis = &Diagnosis{Summary: "worker: task 9f8e (worker:8) stopped: container worker exit code 3",
+		ServiceState: "app rolled-back (on app:41); worker rolled-back (on worker:7)",
+		NextSteps:    []Step{{Note: "fix the cause above, then deploy again", Action: Deploy}}}
+
+	var b strings.Builder
+	if err := Render(&b, "deploy to prod", &release, testNames{}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{
+		"deploy to prod: rolled-back\n  services:   prod/app, prod/worker\n",
+		"worker: task 9f8e (worker:8) stopped: container worker exit code 3\n",
+		"next steps:\n  - fix the cause above, then deploy again: tool deploy\n",
+		"\nservice app: rolled-back\n  revision:   app:41 -> app:42\n  deployment: ecs-svc/7391\ntaken back with the rest of the release",
+		"\nservice worker: rolled-back\n  revision:   worker:7 -> worker:8\n",
+		"evidence:\n  - task 9f8e (worker:8) stopped: container worker exit code 3\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the rendering lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "web's own step") || strings.Count(out, "next steps:") != 1 {
+		t.Errorf("the next steps must be the release's, once:\n%s", out)
+	}
+}

@@ -56,6 +56,11 @@ type Result struct {
 	// Timeline is where the deploy's time went, with what the service's settings impose; nil
 	// when the deploy watched no rollout.
 	Timeline *Timeline
+	// Services, for a deploy or rollback of several services as one release, holds each one's
+	// own Result, in the order they were given. The fields above are then the first service's,
+	// except Outcome (the worst of them), Diagnosis (the release's: the failure that decided it,
+	// where each service ended, the next steps) and APICalls (the release's). Nil for one service.
+	Services []Result
 }
 
 // Migration is what a deploy's migration task did.

@@ -2,6 +2,7 @@
 // its status — the deploy engine (package deploy) without Dagger, for a laptop or any CI host.
 //
 //	ecs-deploy deploy   --cluster C --service S --container N --image REPO@sha256:… [--migrate-command JSON] [flags]
+//	ecs-deploy deploy   --cluster C --service web,worker --container app,worker --image …   (several services, one release)
 //	ecs-deploy plan     --cluster C --service S --container N --image REPO@sha256:… [--task-definition-file F] [--migrate-command JSON]
 //	ecs-deploy rollback --cluster C --service S [--to REVISION | --to-image REPO@sha256:…]
 //	ecs-deploy status   --cluster C --service S
@@ -66,6 +67,8 @@ INDENT[--timeout D] [--no-wait]
   PROG validate [--file ci/environments.json]   checks the environments file, without AWS
   PROG site plan|deploy|rollback --bucket B --distribution-id D [--dir DIR]   a static site to S3 and CloudFront
   PROG COMMAND --help   the flags of a command
+Several services of a cluster (web behind the load balancer, a worker without one) are deployed as one
+release with --service web,worker --container app,worker: all move to the image, or all go back.
 `)
 }
 
@@ -87,7 +90,7 @@ func run(ctx context.Context, prog string, args []string, stdout, stderr io.Writ
 	fs.SetOutput(stderr)
 	names := names{prog: prog}
 	fs.StringVar(&names.cluster, "cluster", "", "ECS cluster name or ARN")
-	fs.StringVar(&names.service, "service", "", "ECS service name")
+	fs.StringVar(&names.service, "service", "", "ECS service name; several, comma-separated (web,worker), are deployed, rolled back or shown together")
 	var timeout *time.Duration
 	var noWait bool
 	waitFlags := func() {
@@ -99,9 +102,9 @@ func run(ctx context.Context, prog string, args []string, stdout, stderr io.Writ
 	var migrateTimeout *time.Duration
 	switch command {
 	case "deploy", "plan":
-		fs.StringVar(&names.container, "container", "", "name of the container whose image changes")
+		fs.StringVar(&names.container, "container", "", "name of the container whose image changes; with several services, one per service, comma-separated (app,worker)")
 		fs.StringVar(&names.image, "image", "", "image, pinned by digest: REGISTRY/REPO[:TAG]@sha256:<64 hex>")
-		fs.StringVar(&names.taskDefinitionFile, "task-definition-file", "", "render the new revision from this committed JSON instead of cloning the live one")
+		fs.StringVar(&names.taskDefinitionFile, "task-definition-file", "", "render the new revision from this committed JSON instead of cloning the live one; with several services, one per service, comma-separated, empty for live (,deploy/worker.json)")
 		fs.StringVar(&names.migrateCommand, "migrate-command", "", `run this command, a JSON array such as '["/app/service","migrate"]', once as a task of the new revision before the service is updated; the service is updated only if it exits 0`)
 		if command == "deploy" {
 			migrateTimeout = cliflag.Duration(fs, "migrate-timeout", 0, "how long the --migrate-command task may run before it is stopped and the deploy fails (default 10m)")
@@ -150,9 +153,10 @@ func run(ctx context.Context, prog string, args []string, stdout, stderr io.Writ
 		reportError(stderr, err, names)
 		return deploy.ExitBadInput
 	}
-	opts.Target = deploy.Target{Cluster: names.cluster, Service: names.service, Container: names.container}
+	services := splitList(names.service)
+	opts.Target = deploy.Target{Cluster: names.cluster, Service: services[0], Container: names.container}
 	opts.Image = names.image
-	rollbackOpts := deploy.RollbackOptions{Cluster: names.cluster, Service: names.service, To: to, Timeout: opts.Timeout, NoWait: noWait, Progress: stderr}
+	rollbackOpts := deploy.RollbackOptions{Cluster: names.cluster, Service: services[0], More: services[1:], To: to, Timeout: opts.Timeout, NoWait: noWait, Progress: stderr}
 
 	// Bad input is told before credentials are needed: it changes nothing, with or without them.
 	if err := checkInput(command, names, &opts, &rollbackOpts); err != nil {
@@ -167,21 +171,31 @@ func run(ctx context.Context, prog string, args []string, stdout, stderr io.Writ
 	var res *deploy.Result
 	switch command {
 	case "status":
-		st, err := deploy.Status(ctx, *clients, names.cluster, names.service)
-		if err != nil {
-			reportError(stderr, err, names)
-			return deploy.ExitCode(nil, err)
+		for i, service := range services {
+			st, err := deploy.Status(ctx, *clients, names.cluster, service)
+			if err != nil {
+				reportError(stderr, err, names)
+				return deploy.ExitCode(nil, err)
+			}
+			if i > 0 {
+				fmt.Fprintln(stdout)
+			}
+			st.Render(stdout)
 		}
-		st.Render(stdout)
 		return deploy.ExitOK
 	case "doctor":
-		d, err := deploy.Doctor(ctx, *clients, names.cluster, names.service)
-		if err != nil {
-			reportError(stderr, err, names)
-			return deploy.ExitCode(nil, err)
-		}
-		if err := d.Render(stdout); err != nil {
-			return deploy.ExitAWSError
+		for i, service := range services {
+			d, err := deploy.Doctor(ctx, *clients, names.cluster, service)
+			if err != nil {
+				reportError(stderr, err, names)
+				return deploy.ExitCode(nil, err)
+			}
+			if i > 0 {
+				fmt.Fprintln(stdout)
+			}
+			if err := d.Render(stdout); err != nil {
+				return deploy.ExitAWSError
+			}
 		}
 		return deploy.ExitOK
 	case "plan":
@@ -207,6 +221,11 @@ func run(ctx context.Context, prog string, args []string, stdout, stderr io.Writ
 		fmt.Fprintf(stdout, "outcome=%s service=%s task-definition=%s previous=%s deployment=%s duration=%s api-calls=%d%s\n",
 			res.Outcome, res.Service, res.TaskDefinition, res.PreviousTaskDefinition, res.DeploymentID,
 			res.Finished.Sub(res.Started).Round(time.Millisecond), res.APICalls, forcedField(res))
+		for _, s := range res.Services {
+			// One line per service, after the release's, for scripts that read them.
+			fmt.Fprintf(stdout, "service-outcome=%s service=%s task-definition=%s previous=%s deployment=%s%s\n",
+				s.Outcome, s.Service, s.TaskDefinition, s.PreviousTaskDefinition, s.DeploymentID, forcedField(&s))
+		}
 	}
 	return deploy.ExitCode(res, err)
 }
@@ -252,6 +271,52 @@ func forcedField(res *deploy.Result) string {
 	return ""
 }
 
+// splitList splits a comma-separated flag value (--service web,worker) into its items, trimmed;
+// an empty value is one empty item, which the engine's checks then name as missing.
+func splitList(value string) []string {
+	items := strings.Split(value, ",")
+	for i := range items {
+		items[i] = strings.TrimSpace(items[i])
+	}
+	return items
+}
+
+// serviceFlags reads --container and --task-definition-file, one item per --service, into opts:
+// the first service is Target's, the others More.
+func serviceFlags(names names, opts *deploy.Options) error {
+	services, containers := splitList(names.service), splitList(names.container)
+	files := make([]string, len(services))
+	if names.taskDefinitionFile != "" {
+		files = splitList(names.taskDefinitionFile)
+	}
+	if len(services) > 1 && (len(containers) != len(services) || len(files) != len(services)) {
+		return &deploy.InputError{
+			What:   fmt.Sprintf("%d services but %d containers and %d task definition files", len(services), len(containers), len(files)),
+			Why:    "each service's container (and, when given, task definition file) is named in the same position as the service",
+			Fix:    fmt.Sprintf("give one per service in the same order, e.g. --service %s --container %s", names.service, strings.Repeat("NAME,", len(services)-1)+"NAME"),
+			Fields: []report.Field{report.FieldService, report.FieldContainer},
+		}
+	}
+	opts.Container = containers[0]
+	opts.More = nil
+	for i, service := range services {
+		var data []byte
+		if files[i] != "" {
+			var err error
+			if data, err = os.ReadFile(files[i]); err != nil {
+				return &deploy.InputError{What: "cannot read --task-definition-file " + files[i], Why: err.Error(),
+					Fix: "pass the path of the committed task definition JSON", Err: err}
+			}
+		}
+		if i == 0 {
+			opts.TaskDefinition = data
+			continue
+		}
+		opts.More = append(opts.More, deploy.Member{Service: service, Container: containers[i], TaskDefinition: data})
+	}
+	return nil
+}
+
 // checkInput checks a command's flags as far as that needs no AWS call, and reads the task
 // definition file into opts.
 func checkInput(command string, names names, opts *deploy.Options, rollbackOpts *deploy.RollbackOptions) error {
@@ -263,13 +328,8 @@ func checkInput(command string, names names, opts *deploy.Options, rollbackOpts 
 					Fix: "pass the topic's ARN, e.g. arn:aws:sns:eu-west-1:123456789012:deploys (aws sns list-topics)"}
 			}
 		}
-		if names.taskDefinitionFile != "" {
-			data, err := os.ReadFile(names.taskDefinitionFile)
-			if err != nil {
-				return &deploy.InputError{What: "cannot read --task-definition-file " + names.taskDefinitionFile, Why: err.Error(),
-					Fix: "pass the path of the committed task definition JSON", Err: err}
-			}
-			opts.TaskDefinition = data
+		if err := serviceFlags(names, opts); err != nil {
+			return err
 		}
 		return opts.Validate()
 	case "rollback":
@@ -280,7 +340,11 @@ func checkInput(command string, names names, opts *deploy.Options, rollbackOpts 
 		rollbackOpts.ToImageDigest = digest
 		return rollbackOpts.Validate()
 	case "status", "doctor":
-		return deploy.ValidateService(names.cluster, names.service)
+		for _, service := range splitList(names.service) {
+			if err := deploy.ValidateService(names.cluster, service); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
@@ -333,16 +397,21 @@ const credentialsHelp = `Give them one of these ways:
 nothing was changed.
 `
 
-// plan prints what deploy would change; it changes nothing.
+// plan prints what deploy would change, service by service; it changes nothing.
 func plan(ctx context.Context, clients deploy.Clients, opts deploy.Options, names names, stdout, stderr io.Writer) int {
-	preview, err := deploy.Preview(ctx, clients, opts)
+	previews, err := deploy.PreviewServices(ctx, clients, opts)
 	if err != nil {
 		reportError(stderr, err, names)
 		return deploy.ExitCode(nil, err)
 	}
-	if err := preview.Render(stdout); err != nil {
-		fmt.Fprintf(stderr, "error: %v\n", err)
-		return deploy.ExitAWSError
+	for i, preview := range previews {
+		if i > 0 {
+			fmt.Fprintln(stdout)
+		}
+		if err := preview.Render(stdout); err != nil {
+			fmt.Fprintf(stderr, "error: %v\n", err)
+			return deploy.ExitAWSError
+		}
 	}
 	return deploy.ExitOK
 }

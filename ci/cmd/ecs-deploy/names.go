@@ -29,7 +29,10 @@ func (n names) Command(s report.Step) string {
 	switch s.Action {
 	case report.Rollback:
 		to := s.Revision
-		if to == "" {
+		switch {
+		case to == "" && strings.Contains(n.service, ","):
+			return fmt.Sprintf("%s rollback %s", n.prog, target) // each service to its previous revision
+		case to == "":
 			to = "REVISION"
 		}
 		return fmt.Sprintf("%s rollback %s --to %s", n.prog, target, shellWord(to))

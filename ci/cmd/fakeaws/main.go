@@ -7,9 +7,16 @@
 //	AWS_ENDPOINT_URL=http://127.0.0.1:4566 AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x \
 //	  go run ./cmd/ecs-deploy deploy --cluster demo --service web --container app --image "$IMAGE"
 //
-// With -fallback, every other AWS service (STS, ECR, …) goes to that endpoint, such as a
-// moto_server, so one endpoint serves a whole deploy. It prints the address it serves and the
-// image to deploy, and serves until interrupted.
+// With -also, the cluster has further services, each without a load balancer (a worker), its
+// family and container named like it, playing a scenario of its own from its own first
+// deployment, for a deploy that updates several services together:
+//
+//	go run ./cmd/fakeaws -scenario HealthyRollout -also worker=crash-loop -also mailer
+//
+// (a service named alone plays HealthyRollout). With -fallback, every other AWS service (STS,
+// ECR, …) goes to that endpoint, such as a moto_server, so one endpoint serves a whole deploy.
+// It prints the address it serves, its services and the image to deploy, and serves until
+// interrupted.
 package main
 
 import (
@@ -23,6 +30,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"regexp"
 	"strings"
 	"time"
 
@@ -48,9 +56,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	unit := cliflag.Duration(fs, "unit", time.Second, "the scenario's time unit (its steps are a few units apart)")
 	migration := fs.String("migration", "succeeds", "how a one-off task (a deploy's migration) ends: succeeds, fails (exit code 1) or hangs (until stopped)")
 	fallback := fs.String("fallback", "", "an endpoint `URL`, such as a moto_server's, that answers every AWS service but ECS and ELBv2 (STS, ECR, …)")
+	var also alsoFlag
+	fs.Var(&also, "also", "a further `SERVICE[=SCENARIO]` of the cluster, without a load balancer, its family and container named SERVICE, "+
+		"playing SCENARIO (default HealthyRollout); repeat the flag or separate them with commas")
 	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), "usage: fakeaws [-scenario NAME] [-addr HOST:PORT] [-fallback URL]\n\n"+
-			"Serves one rollout scenario of the ECS and ELBv2 fake until interrupted.\n\nflags:\n")
+		fmt.Fprint(fs.Output(), "usage: fakeaws [-scenario NAME] [-also SERVICE[=NAME]]... [-addr HOST:PORT] [-fallback URL]\n\n"+
+			"Serves the ECS and ELBv2 fake, each service of its cluster playing a rollout scenario, until interrupted.\n\nflags:\n")
 		fs.PrintDefaults()
 	}
 	help, err := cliflag.Parse(fs, args, stdout, "(fakeaws -help lists the flags)")
@@ -65,7 +76,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "fakeaws: unknown -migration %q: pick succeeds, fails or hangs\n", *migration)
 		return 2
 	}
-	if err := serve(ctx, fs, *addr, *public, *name, *unit, m, *fallback, stdout); err != nil {
+	if err := serve(ctx, fs, *addr, *public, *name, also, *unit, m, *fallback, stdout); err != nil {
 		fmt.Fprintln(stderr, "fakeaws:", err)
 		return 2
 	}
@@ -92,7 +103,7 @@ func migrations(name string, unit time.Duration) (*fakeaws.Migration, bool) {
 	return nil, false
 }
 
-func serve(ctx context.Context, fs *flag.FlagSet, addr string, public bool, name string, unit time.Duration, migration *fakeaws.Migration, fallback string, stdout io.Writer) error {
+func serve(ctx context.Context, fs *flag.FlagSet, addr string, public bool, name string, also []string, unit time.Duration, migration *fakeaws.Migration, fallback string, stdout io.Writer) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q: fakeaws takes only flags (-scenario %s, not %s)", fs.Args(), fs.Arg(0), fs.Arg(0))
 	}
@@ -112,14 +123,22 @@ func serve(ctx context.Context, fs *flag.FlagSet, addr string, public bool, name
 	if !ok {
 		return fmt.Errorf("unknown scenario %q: pick one of %s", name, strings.Join(scenarioNames(), ", "))
 	}
+	more, err := moreServices(also, fakeaws.DefaultService, unit)
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
 	}
-	fake := fakeaws.New(fakeaws.Config{Scenario: scenario, Migration: migration})
+	fake := fakeaws.New(fakeaws.Config{Scenario: scenario, Migration: migration, MoreServices: more})
 	cfg := fake.Config()
-	fmt.Fprintf(stdout, "serving %s on http://%s (cluster %s, service %s, container %s)\nimage to deploy: %s\n",
-		scenario.Name, ln.Addr(), cfg.Cluster, cfg.Service, cfg.Container, fakeaws.NewImage)
+	fmt.Fprintf(stdout, "serving %s on http://%s (cluster %s, service %s, container %s)\n",
+		scenario.Name, ln.Addr(), cfg.Cluster, cfg.Service, cfg.Container)
+	for _, sc := range cfg.MoreServices {
+		fmt.Fprintf(stdout, "also serving %s (service %s, container %s, no load balancer)\n", sc.Scenario.Name, sc.Service, sc.Container)
+	}
+	fmt.Fprintf(stdout, "image to deploy: %s\n", fakeaws.NewImage)
 	var handler http.Handler = fake
 	if fallbackURL != nil {
 		handler = fakeaws.WithFallback(fake, fallbackURL)
@@ -172,4 +191,44 @@ func findScenario(name string, unit time.Duration) (fakeaws.Scenario, bool) {
 		}
 	}
 	return fakeaws.Scenario{}, false
+}
+
+// alsoFlag collects -also: the flag may be repeated, and each value may name several services
+// separated by commas.
+type alsoFlag []string
+
+func (a *alsoFlag) String() string { return strings.Join(*a, ",") }
+
+func (a *alsoFlag) Set(v string) error {
+	*a = append(*a, strings.Split(v, ",")...)
+	return nil
+}
+
+// serviceName is what ECS accepts as a service name.
+var serviceName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$`)
+
+// moreServices are the services of -also: SERVICE or SERVICE=SCENARIO each, none named like the
+// main service or like another.
+func moreServices(specs []string, main string, unit time.Duration) ([]fakeaws.ServiceConfig, error) {
+	seen := map[string]bool{main: true}
+	var out []fakeaws.ServiceConfig
+	for _, spec := range specs {
+		svc, scenarioName, named := strings.Cut(strings.TrimSpace(spec), "=")
+		if !named {
+			scenarioName = "HealthyRollout"
+		}
+		if !serviceName.MatchString(svc) {
+			return nil, fmt.Errorf("-also %q: %q is not a service name (letters, digits, - and _); pass SERVICE=SCENARIO, such as worker=CrashLoop", spec, svc)
+		}
+		if seen[svc] {
+			return nil, fmt.Errorf("-also %q: the cluster already has a service %s", spec, svc)
+		}
+		seen[svc] = true
+		scenario, ok := findScenario(scenarioName, unit)
+		if !ok {
+			return nil, fmt.Errorf("-also %q: unknown scenario %q: pick one of %s", spec, scenarioName, strings.Join(scenarioNames(), ", "))
+		}
+		out = append(out, fakeaws.ServiceConfig{Service: svc, NoLoadBalancer: true, Scenario: scenario})
+	}
+	return out, nil
 }

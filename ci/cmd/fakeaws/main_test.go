@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -146,6 +147,87 @@ func TestHelpExitsZero(t *testing.T) {
 		}
 		if !strings.Contains(stdout.String(), "usage: fakeaws") || !strings.Contains(stdout.String(), "-public") {
 			t.Errorf("%s: stdout lacks the usage:\n%s", arg, stdout.String())
+		}
+	}
+}
+
+// -also adds services without a load balancer, each playing its scenario, which DescribeServices
+// answers for together with the main one.
+func TestAlsoAddsWorkersToTheCluster(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	out, w := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"-also", "worker=crash-loop,mailer", "-also", "cron=SlowStart", "-unit", "10ms"}, w, io.Discard)
+		w.Close()
+	}()
+	r := bufio.NewReader(out)
+	var lines []string
+	for len(lines) == 0 || !strings.HasPrefix(lines[len(lines)-1], "image to deploy:") {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			t.Fatalf("after %q: %v", lines, err)
+		}
+		lines = append(lines, strings.TrimSuffix(line, "\n"))
+	}
+	go io.Copy(io.Discard, out)
+	m := regexp.MustCompile(`serving HealthyRollout on (http://127\.0\.0\.1:\d+) \(cluster demo, service web, container app\)`).FindStringSubmatch(lines[0])
+	if m == nil {
+		t.Fatalf("first line %q does not name the main service", lines[0])
+	}
+	want := []string{
+		"also serving CrashLoop (service worker, container worker, no load balancer)",
+		"also serving HealthyRollout (service mailer, container mailer, no load balancer)",
+		"also serving SlowStart (service cron, container cron, no load balancer)",
+	}
+	if len(lines) != 5 || strings.Join(lines[1:4], "\n") != strings.Join(want, "\n") {
+		t.Errorf("lines = %q, want the main service, then\n%s", lines, strings.Join(want, "\n"))
+	}
+	req, _ := http.NewRequest(http.MethodPost, m[1], strings.NewReader(`{"cluster":"demo","services":["web","worker","mailer","cron"]}`))
+	req.Header.Set("X-Amz-Target", "AmazonEC2ContainerServiceV20141113.DescribeServices")
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var got struct {
+		Services []struct {
+			ServiceName    string
+			TaskDefinition string
+			LoadBalancers  []any
+		}
+		Failures []any
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("DescribeServices answered %d: %v", resp.StatusCode, err)
+	}
+	if len(got.Services) != 4 || len(got.Failures) != 0 {
+		t.Fatalf("DescribeServices = %+v", got)
+	}
+	for i, name := range []string{"web", "worker", "mailer", "cron"} {
+		s := got.Services[i]
+		if s.ServiceName != name || !strings.HasSuffix(s.TaskDefinition, ":task-definition/"+name+":1") || (len(s.LoadBalancers) == 0) != (name != "web") {
+			t.Errorf("service %d = %+v, want %s on its family's revision 1, with a load balancer only for web", i, s, name)
+		}
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("run exited %d", code)
+	}
+}
+
+func TestAlsoRefusesWhatItCannotServe(t *testing.T) {
+	for spec, want := range map[string]string{
+		"worker=nope":         `unknown scenario "nope"`,
+		"web=CrashLoop":       "already has a service web",
+		"worker,worker":       "already has a service worker",
+		"=CrashLoop":          "is not a service name",
+		"my worker=CrashLoop": "is not a service name",
+		"worker,":             "is not a service name",
+	} {
+		if msg := refused(t, "-also", spec); !strings.Contains(msg, want) {
+			t.Errorf("-also %s: %s; want %q", spec, msg, want)
 		}
 	}
 }

@@ -24,6 +24,9 @@ type Names struct {
 	// Image is the image the deploy was given with --image, which deploying again must give
 	// too; empty: the deploy built it, and deploying again builds it again.
 	Image string
+	// Several: the environment has several services, which a rollback without --to takes each
+	// to its previous revision.
+	Several bool
 }
 
 // Command is the `dagger call` that takes the step.
@@ -31,7 +34,10 @@ func (n Names) Command(s report.Step) string {
 	switch s.Action {
 	case report.Rollback:
 		to := s.Revision
-		if to == "" {
+		switch {
+		case to == "" && n.Several:
+			return "dagger call rollback --env=" + n.Env
+		case to == "":
 			to = "REVISION"
 		}
 		return fmt.Sprintf("dagger call rollback --env=%s --to=%s", n.Env, to)

@@ -27,6 +27,7 @@ func TestCommandsAreDaggerCalls(t *testing.T) {
 	}{
 		{n, report.Step{Action: report.Rollback, Revision: "web:41"}, "dagger call rollback --env=prod --to=web:41"},
 		{n, report.Step{Action: report.Rollback}, "dagger call rollback --env=prod --to=REVISION"},
+		{Names{Env: "prod", Several: true}, report.Step{Action: report.Rollback}, "dagger call rollback --env=prod"},
 		{n, report.Step{Action: report.Status}, "dagger call status --env=prod"},
 		{n, report.Step{Action: report.Deploy}, "dagger call deploy --env=prod"},
 		{promoted, report.Step{Action: report.Deploy}, "dagger call deploy --env=prod --image=123456789012.dkr.ecr.eu-west-1.amazonaws.com/web@sha256:22"},

@@ -16,8 +16,19 @@
 // clock is the wall clock. Timestamps in the state are the steps' scheduled
 // times, not the times they were noticed.
 //
-// One-off tasks (RunTask, a deploy's migration) live outside the service: DescribeTasks and
-// StopTask know them, ListTasks of the service does not. Config.Migration says how they end and
-// what they log; CloudWatch Logs GetLogEvents (JSON 1.1, X-Amz-Target Logs_20140328.*) serves
-// their lines from the awslogs stream of revision 1's logConfiguration.
+// A cluster can hold several services (Config.MoreServices), as a deploy that updates a web
+// service and its worker together needs: each has its own family, container, tasks, events,
+// service deployments and Scenario, whose timeline starts at that service's own first
+// deployment-creating UpdateService. A service without a load balancer (a worker) is in no
+// target group, and the steps that concern targets do nothing to it. DescribeServices answers
+// for several services in one request, ListTasks filters by service; faults and throttling stay
+// the cluster's, as AWS's are the account's. The accessors without a service name
+// (UpdateServiceRequests, FinalStateAt...) mean the main service (Config.Service); their ...Of
+// forms take a name.
+//
+// One-off tasks (RunTask, a deploy's migration) live outside the services: DescribeTasks and
+// StopTask know them, ListTasks of a service does not. They are the main service's: their
+// container is its, and Config.Migration says how they end and what they log; CloudWatch Logs
+// GetLogEvents (JSON 1.1, X-Amz-Target Logs_20140328.*) serves their lines from the awslogs
+// stream of its revision 1's logConfiguration.
 package fakeaws

@@ -150,10 +150,22 @@ func (f *Fake) checkCluster(ref string) *ecsError {
 	return nil
 }
 
-func (f *Fake) isService(ref string) bool {
-	return ref == f.service.name || ref == f.service.arn
+// serviceByRef is the service named or ARNed, or nil.
+func (f *Fake) serviceByRef(ref string) *service {
+	for _, s := range f.services {
+		if ref == s.name || ref == s.arn {
+			return s
+		}
+	}
+	return nil
 }
 
+func serviceNotFound() *ecsError {
+	return &ecsError{"ServiceNotFoundException", "Service not found."}
+}
+
+// describeServices answers for each service asked, in the order asked, and a MISSING failure
+// for each the cluster does not have; ECS takes at most 10 in one request.
 func (f *Fake) describeServices(req ecsRequest) (any, *ecsError) {
 	if err := f.checkCluster(req.Cluster); err != nil {
 		return nil, err
@@ -161,11 +173,14 @@ func (f *Fake) describeServices(req ecsRequest) (any, *ecsError) {
 	if len(req.Services) == 0 {
 		return nil, invalidParam("Services cannot be empty.")
 	}
+	if len(req.Services) > 10 {
+		return nil, invalidParam("Services cannot have more than 10 items, got %d.", len(req.Services))
+	}
 	services := []any{}
 	failures := []any{}
 	for _, ref := range req.Services {
-		if f.isService(ref) {
-			services = append(services, f.serviceJSON())
+		if s := f.serviceByRef(ref); s != nil {
+			services = append(services, f.serviceJSON(s))
 			continue
 		}
 		arn := ref
@@ -177,8 +192,7 @@ func (f *Fake) describeServices(req ecsRequest) (any, *ecsError) {
 	return map[string]any{"services": services, "failures": failures}, nil
 }
 
-func (f *Fake) serviceJSON() map[string]any {
-	s := f.service
+func (f *Fake) serviceJSON(s *service) map[string]any {
 	deployments := []any{}
 	running, pending := 0, 0
 	for i := len(s.allDeployments) - 1; i >= 0; i-- { // newest first, as ECS lists them
@@ -224,7 +238,7 @@ func (f *Fake) serviceJSON() map[string]any {
 		"platformVersion": "LATEST",
 		"platformFamily":  "Linux",
 		"taskDefinition":  s.taskDefinition,
-		"loadBalancers":   f.loadBalancersJSON(),
+		"loadBalancers":   s.loadBalancersJSON(f.cfg.ContainerPort),
 		"deploymentConfiguration": map[string]any{
 			"deploymentCircuitBreaker": map[string]any{"enable": s.circuitBreaker.Enable, "rollback": s.circuitBreaker.Rollback},
 			"maximumPercent":           200,
@@ -246,13 +260,21 @@ func (f *Fake) serviceJSON() map[string]any {
 		"serviceRegistries":             []any{},
 		"roleArn":                       "arn:aws:iam::" + f.cfg.Account + ":role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS",
 	}
+	if len(s.targetGroups) == 0 {
+		// As ECS answers for a service created without a load balancer: no grace period, and
+		// no service-linked role to register targets with.
+		out["healthCheckGracePeriodSeconds"] = 0
+		delete(out, "roleArn")
+	}
 	return out
 }
 
-func (f *Fake) loadBalancersJSON() []any {
-	var out []any
-	for _, tg := range f.targetGroups {
-		out = append(out, map[string]any{"targetGroupArn": tg.arn, "containerName": f.cfg.Container, "containerPort": f.cfg.ContainerPort})
+// loadBalancersJSON is s's loadBalancers: an empty list, not null, for a service without one,
+// as ECS answers.
+func (s *service) loadBalancersJSON(containerPort int) []any {
+	out := []any{}
+	for _, tg := range s.targetGroups {
+		out = append(out, map[string]any{"targetGroupArn": tg.arn, "containerName": s.container, "containerPort": containerPort})
 	}
 	return out
 }
@@ -361,22 +383,25 @@ func (f *Fake) deregisterTaskDefinition(req ecsRequest, now time.Time) (any, *ec
 	return map[string]any{"taskDefinition": f.taskDefinitionJSON(td)}, nil
 }
 
+// updateService updates one service. Its first update that creates a deployment starts its
+// scenario's timeline, its later ones its Recovery: each service of the cluster plays its own.
 func (f *Fake) updateService(req ecsRequest, now time.Time) (any, *ecsError) {
 	if err := f.checkCluster(req.Cluster); err != nil {
 		return nil, err
 	}
-	if !f.isService(req.Service) {
-		return nil, &ecsError{"ServiceNotFoundException", "Service not found."}
+	s := f.serviceByRef(req.Service)
+	if s == nil {
+		return nil, serviceNotFound()
 	}
 	if req.DesiredCount != nil {
-		f.service.desiredCount = *req.DesiredCount
+		s.desiredCount = *req.DesiredCount
 	}
 	if dc := req.DeploymentConfiguration; dc != nil && dc.DeploymentCircuitBreaker != nil {
-		f.service.circuitBreaker = *dc.DeploymentCircuitBreaker
+		s.circuitBreaker = *dc.DeploymentCircuitBreaker
 	}
-	f.updateRequests = append(f.updateRequests, req.TaskDefinition)
-	f.forcedRequests = append(f.forcedRequests, req.ForceNewDeployment)
-	target := f.service.taskDefinition
+	s.updateRequests = append(s.updateRequests, req.TaskDefinition)
+	s.forcedRequests = append(s.forcedRequests, req.ForceNewDeployment)
+	target := s.taskDefinition
 	if req.TaskDefinition != "" {
 		td := f.findTaskDefinition(req.TaskDefinition)
 		if td == nil {
@@ -387,19 +412,19 @@ func (f *Fake) updateService(req ecsRequest, now time.Time) (any, *ecsError) {
 		}
 		target = td.arn
 	}
-	if target == f.service.taskDefinition && !req.ForceNewDeployment {
-		return map[string]any{"service": f.serviceJSON()}, nil
+	if target == s.taskDefinition && !req.ForceNewDeployment {
+		return map[string]any{"service": f.serviceJSON(s)}, nil
 	}
-	previous := f.service.taskDefinition
-	d := f.newDeployment(target, previous, now, nil)
-	steps := f.cfg.Scenario.Steps
-	if f.deployStartedAt.IsZero() {
-		f.deployStartedAt = now
-		close(f.started)
+	previous := s.taskDefinition
+	d := f.newDeployment(s, target, previous, now, nil)
+	steps := s.scenario.Steps
+	if s.deployStartedAt.IsZero() {
+		s.deployStartedAt = now
+		close(s.started)
 	} else {
-		steps = f.cfg.Scenario.Recovery
+		steps = s.scenario.Recovery
 		if steps == nil {
-			steps = HealthySteps(f.cfg.Scenario.Unit)
+			steps = HealthySteps(s.scenario.Unit)
 		}
 	}
 	// Steps play in time order whatever order the scenario lists them in: ThrottlingBurst and
@@ -407,8 +432,8 @@ func (f *Fake) updateService(req ecsRequest, now time.Time) (any, *ecsError) {
 	// back the rollout's steps at 1 and 2 units until it fired.
 	steps = slices.Clone(steps)
 	slices.SortStableFunc(steps, func(a, b Step) int { return cmp.Compare(a.At, b.At) })
-	f.timeline = &timeline{start: now, steps: steps, dep: d}
-	answer := f.serviceJSON()
+	s.timeline = &timeline{svc: s, start: now, steps: steps, dep: d}
+	answer := f.serviceJSON(s)
 	if f.cfg.UpdateAnswerOmitsDeployment {
 		delete(answer, "deployments")
 	}
@@ -445,12 +470,17 @@ func listOutput(key string, items []string, next string) map[string]any {
 	return out
 }
 
+// listTasks lists the services' tasks (not the one-off ones), of one service when serviceName
+// is given.
 func (f *Fake) listTasks(req ecsRequest) (any, *ecsError) {
 	if err := f.checkCluster(req.Cluster); err != nil {
 		return nil, err
 	}
-	if req.ServiceName != "" && !f.isService(req.ServiceName) {
-		return nil, &ecsError{"ServiceNotFoundException", "Service not found."}
+	var only *service
+	if req.ServiceName != "" {
+		if only = f.serviceByRef(req.ServiceName); only == nil {
+			return nil, serviceNotFound()
+		}
 	}
 	desired := req.DesiredStatus
 	if desired == "" {
@@ -458,7 +488,7 @@ func (f *Fake) listTasks(req ecsRequest) (any, *ecsError) {
 	}
 	var arns []string
 	for _, t := range f.tasks {
-		if t.desiredStatus != desired ||
+		if t.desiredStatus != desired || (only != nil && t.svc != only) ||
 			(req.StartedBy != "" && t.startedBy != req.StartedBy) ||
 			(req.Family != "" && !strings.Contains(t.taskDefinition, ":task-definition/"+req.Family+":")) {
 			continue
@@ -531,7 +561,7 @@ func (f *Fake) taskJSON(t *task) map[string]any {
 		"taskArn":           t.arn,
 		"clusterArn":        f.clusterArn,
 		"taskDefinitionArn": t.taskDefinition,
-		"group":             "service:" + f.service.name,
+		"group":             "service:" + t.svc.name,
 		"startedBy":         t.startedBy,
 		"lastStatus":        t.lastStatus,
 		"desiredStatus":     t.desiredStatus,
@@ -560,7 +590,7 @@ func (f *Fake) taskJSON(t *task) map[string]any {
 		for _, c := range containers {
 			cj := c.(map[string]any)
 			delete(cj, "networkInterfaces")
-			if cj["name"] == f.cfg.Container && t.lastStatus == "RUNNING" {
+			if cj["name"] == t.svc.container && t.lastStatus == "RUNNING" {
 				cj["networkBindings"] = []any{map[string]any{"bindIP": "0.0.0.0", "containerPort": f.cfg.ContainerPort,
 					"hostPort": t.hostPort, "protocol": "tcp"}}
 			}
@@ -595,8 +625,9 @@ func (f *Fake) listServiceDeployments(req ecsRequest) (any, *ecsError) {
 	if err := f.checkCluster(req.Cluster); err != nil {
 		return nil, err
 	}
-	if !f.isService(req.Service) {
-		return nil, &ecsError{"ServiceNotFoundException", "Service not found."}
+	s := f.serviceByRef(req.Service)
+	if s == nil {
+		return nil, serviceNotFound()
 	}
 	var statuses []string
 	if len(req.Status) > 0 {
@@ -606,8 +637,8 @@ func (f *Fake) listServiceDeployments(req ecsRequest) (any, *ecsError) {
 	}
 	var arns []string
 	byArn := map[string]*serviceDeploymentRecord{}
-	for i := len(f.records) - 1; i >= 0; i-- { // newest first
-		r := f.records[i]
+	for i := len(s.records) - 1; i >= 0; i-- { // newest first
+		r := s.records[i]
 		if len(statuses) > 0 && !slices.Contains(statuses, r.status) {
 			continue
 		}
@@ -623,7 +654,7 @@ func (f *Fake) listServiceDeployments(req ecsRequest) (any, *ecsError) {
 		r := byArn[a]
 		b := map[string]any{
 			"serviceDeploymentArn":     r.arn,
-			"serviceArn":               f.service.arn,
+			"serviceArn":               s.arn,
 			"clusterArn":               f.clusterArn,
 			"status":                   r.status,
 			"targetServiceRevisionArn": r.targetRevision,
@@ -650,9 +681,11 @@ func (f *Fake) describeServiceDeployments(req ecsRequest) (any, *ecsError) {
 	failures := []any{}
 	for _, a := range req.ServiceDeploymentArns {
 		var r *serviceDeploymentRecord
-		for _, x := range f.records {
-			if x.arn == a {
-				r = x
+		for _, s := range f.services {
+			for _, x := range s.records {
+				if x.arn == a {
+					r = x
+				}
 			}
 		}
 		if r == nil {
@@ -665,15 +698,16 @@ func (f *Fake) describeServiceDeployments(req ecsRequest) (any, *ecsError) {
 }
 
 func (f *Fake) serviceDeploymentJSON(r *serviceDeploymentRecord) map[string]any {
+	s := r.svc
 	running, pending := 0, 0
-	for _, d := range f.service.allDeployments {
+	for _, d := range s.allDeployments {
 		if d.record == r && d.taskDefinition == r.targetTaskDef {
 			running, pending = f.counts(d)
 		}
 	}
 	out := map[string]any{
 		"serviceDeploymentArn": r.arn,
-		"serviceArn":           f.service.arn,
+		"serviceArn":           s.arn,
 		"clusterArn":           f.clusterArn,
 		"status":               r.status,
 		"targetServiceRevision": map[string]any{
@@ -688,7 +722,7 @@ func (f *Fake) serviceDeploymentJSON(r *serviceDeploymentRecord) map[string]any 
 			"threshold":    3,
 		},
 		"deploymentConfiguration": map[string]any{
-			"deploymentCircuitBreaker": map[string]any{"enable": f.service.circuitBreaker.Enable, "rollback": f.service.circuitBreaker.Rollback},
+			"deploymentCircuitBreaker": map[string]any{"enable": s.circuitBreaker.Enable, "rollback": s.circuitBreaker.Rollback},
 			"maximumPercent":           200,
 			"minimumHealthyPercent":    100,
 		},

@@ -161,12 +161,13 @@ func (f *Fake) serveELB(w http.ResponseWriter, op string, form url.Values) {
 		}
 		writeXML(w, http.StatusOK, resp)
 	case "DescribeTargetGroupAttributes":
-		if f.groupByArn(form.Get("TargetGroupArn")) == nil {
+		tg := f.groupByArn(form.Get("TargetGroupArn"))
+		if tg == nil {
 			notFound()
 			return
 		}
 		writeXML(w, http.StatusOK, describeTargetGroupAttributesResponse{Xmlns: elbNamespace, Metadata: meta, Attributes: []xmlAttribute{
-			{"deregistration_delay.timeout_seconds", strconv.Itoa(f.deregistrationDelay())},
+			{"deregistration_delay.timeout_seconds", strconv.Itoa(tg.svc.deregistrationDelay())},
 			{"stickiness.enabled", "false"},
 			{"slow_start.duration_seconds", "0"},
 			{"load_balancing.algorithm.type", "round_robin"},
@@ -183,9 +184,9 @@ func (f *Fake) serveELB(w http.ResponseWriter, op string, form url.Values) {
 	}
 }
 
-// deregistrationDelay is the target groups' deregistration delay in seconds.
-func (f *Fake) deregistrationDelay() int {
-	if d := f.cfg.Scenario.DeregistrationDelay; d > 0 {
+// deregistrationDelay is the deregistration delay in seconds of s's target groups: its scenario's.
+func (s *service) deregistrationDelay() int {
+	if d := s.scenario.DeregistrationDelay; d > 0 {
 		return int(d / time.Second)
 	}
 	return 30

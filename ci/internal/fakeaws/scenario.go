@@ -6,8 +6,8 @@ import (
 	"time"
 )
 
-// Scenario is a timeline of what ECS and the load balancer do after the
-// UpdateService call that starts a deployment.
+// Scenario is a timeline of what ECS and the load balancer do to one service after the
+// UpdateService call that starts a deployment of it.
 type Scenario struct {
 	Name string
 	// Unit is the scenario's time scale: named scenarios express their steps in
@@ -16,15 +16,15 @@ type Scenario struct {
 	Unit time.Duration
 	// CircuitBreaker is the service's deploymentCircuitBreaker setting.
 	CircuitBreaker CircuitBreaker
-	// Steps run relative to the first UpdateService that creates a deployment.
+	// Steps run relative to the first UpdateService that creates a deployment of the service.
 	Steps []Step
 	// DeregistrationDelay is the target group's deregistration_delay.timeout_seconds, as
 	// DescribeTargetGroupAttributes reports it; 0 means 30 s. Scenarios that drain old targets
 	// (SlowDrain) drain them for one Unit per 30 s of it, so the delay shows at any time scale.
 	DeregistrationDelay time.Duration
-	// Recovery runs relative to every later UpdateService received over HTTP
+	// Recovery runs relative to every later UpdateService of the service received over HTTP
 	// (the deploy tool rolling back); nil means HealthySteps(Unit). A later
-	// UpdateService cancels the steps still pending in the previous timeline.
+	// UpdateService cancels the steps still pending in the service's previous timeline.
 	Recovery []Step
 }
 
@@ -41,9 +41,9 @@ type Step struct {
 }
 
 // Action changes the fake's state. Actions that concern tasks apply to the
-// timeline's current deployment: the one the UpdateService created, then the
-// circuit breaker's rollback deployment or another party's deployment once
-// those exist.
+// timeline's current deployment, of the timeline's service: the one the UpdateService created,
+// then the circuit breaker's rollback deployment or another party's deployment once
+// those exist. Actions that inject faults (Throttle, Fail5xx, Inject) act on the whole fake.
 type Action struct {
 	name  string
 	apply func(f *Fake, tl *timeline, at time.Time)
@@ -66,29 +66,45 @@ func CrashExit(code int) TaskStop {
 }
 
 type timeline struct {
+	svc   *service
 	start time.Time
 	steps []Step
 	next  int
 	dep   *deployment
 }
 
-// advance applies, in order, every step whose time has come. Caller holds f.mu.
+// due is when the next step happens, and whether there is one.
+func (tl *timeline) due() (time.Time, bool) {
+	if tl == nil || tl.next >= len(tl.steps) {
+		return time.Time{}, false
+	}
+	return tl.start.Add(tl.steps[tl.next].At), true
+}
+
+// advance applies every step whose time has come, of every service's timeline, in the order of
+// their times: a step of one service may throttle the requests that watch another. Caller holds
+// f.mu.
 func (f *Fake) advance(now time.Time) {
-	tl := f.timeline
-	for tl != nil && tl.next < len(tl.steps) {
-		s := tl.steps[tl.next]
-		at := tl.start.Add(s.At)
-		if at.After(now) {
+	for {
+		var next *timeline
+		var nextAt time.Time
+		for _, s := range f.services {
+			if at, ok := s.timeline.due(); ok && !at.After(now) && (next == nil || at.Before(nextAt)) {
+				next, nextAt = s.timeline, at
+			}
+		}
+		if next == nil {
 			return
 		}
-		tl.next++
-		s.Do.apply(f, tl, at)
+		s := next.steps[next.next]
+		next.next++
+		s.Do.apply(f, next, nextAt)
 	}
 }
 
-func (f *Fake) evidence(at time.Time) {
-	if f.firstEvidenceAt.IsZero() {
-		f.firstEvidenceAt = at
+func (s *service) evidence(at time.Time) {
+	if s.firstEvidenceAt.IsZero() {
+		s.firstEvidenceAt = at
 	}
 }
 
@@ -103,12 +119,12 @@ func StartTasks(n int) Action {
 		for range n {
 			ids = append(ids, "(task "+f.launchTask(tl.dep, at).id+")")
 		}
-		f.event(at, fmt.Sprintf("(service %s) has started %d tasks: %s.", f.cfg.Service, n, strings.Join(ids, " ")))
+		f.event(tl.svc, at, fmt.Sprintf("(service %s) has started %d tasks: %s.", tl.svc.name, n, strings.Join(ids, " ")))
 	}}
 }
 
 // TasksRunning moves the current deployment's PENDING tasks to RUNNING and
-// registers them in the target group, where they are initial.
+// registers them in the target group (if the service has one), where they are initial.
 func TasksRunning() Action {
 	return Action{name: "TasksRunning", apply: func(f *Fake, tl *timeline, at time.Time) {
 		n := 0
@@ -120,14 +136,15 @@ func TasksRunning() Action {
 		}
 		tl.dep.updatedAt = at
 		if n > 0 {
-			for _, tg := range f.targetGroups {
-				f.event(at, fmt.Sprintf("(service %s) registered %d targets in (target-group %s)", f.cfg.Service, n, tg.arn))
+			for _, tg := range tl.svc.targetGroups {
+				f.event(tl.svc, at, fmt.Sprintf("(service %s) registered %d targets in (target-group %s)", tl.svc.name, n, tg.arn))
 			}
 		}
 	}}
 }
 
-// TargetsHealthy marks the targets of the current deployment's RUNNING tasks healthy.
+// TargetsHealthy marks the targets of the current deployment's RUNNING tasks healthy (of a
+// service without a load balancer: nothing).
 func TargetsHealthy() Action {
 	return Action{name: "TargetsHealthy", apply: func(f *Fake, tl *timeline, _ time.Time) {
 		f.setTargets(tl.dep, "healthy", "", "")
@@ -139,7 +156,7 @@ func TargetsHealthy() Action {
 func TargetsUnhealthy(reasonCode, description string) Action {
 	return Action{name: "TargetsUnhealthy(" + reasonCode + ")", apply: func(f *Fake, tl *timeline, at time.Time) {
 		if f.setTargets(tl.dep, "unhealthy", reasonCode, description) > 0 {
-			f.evidence(at)
+			tl.svc.evidence(at)
 		}
 	}}
 }
@@ -170,7 +187,7 @@ func TargetUnhealthy(i int, reasonCode, description string) Action {
 		if ths := f.targets(t); len(ths) > 0 && t.lastStatus == "RUNNING" {
 			th := ths[0] // the first target group's: the others stay as they are
 			th.state, th.reason, th.description = "unhealthy", reasonCode, description
-			f.evidence(at)
+			tl.svc.evidence(at)
 		}
 	}}
 }
@@ -179,23 +196,40 @@ func TargetUnhealthy(i int, reasonCode, description string) Action {
 // oldest first; n <= 0 stops them all.
 func StopTasks(n int, stop TaskStop) Action {
 	return Action{name: fmt.Sprintf("StopTasks(%d, %q)", n, stop.StoppedReason), apply: func(f *Fake, tl *timeline, at time.Time) {
-		var ids []string
-		for _, t := range f.tasksOf(tl.dep) {
-			if n > 0 && len(ids) == n {
-				break
-			}
-			if t.lastStatus != "STOPPED" {
-				f.stopTask(t, at, stop)
-				tl.dep.failedTasks++
-				ids = append(ids, "(task "+t.id+")")
-			}
-		}
-		if len(ids) > 0 {
-			tl.dep.updatedAt = at
-			f.event(at, fmt.Sprintf("(service %s) has stopped %d running tasks: %s.", f.cfg.Service, len(ids), strings.Join(ids, " ")))
-			f.evidence(at)
-		}
+		stopTasks(f, tl, at, n, stop)
 	}}
+}
+
+// stopTasksFailingHealthChecks stops the current deployment's tasks as ECS does those whose
+// targets keep failing the load balancer's health checks: the reason names the service's own
+// (first) target group.
+func stopTasksFailingHealthChecks() Action {
+	return Action{name: "StopTasks(0, failed ELB health checks)", apply: func(f *Fake, tl *timeline, at time.Time) {
+		reason := "Task failed container health checks"
+		if len(tl.svc.targetGroups) > 0 {
+			reason = fmt.Sprintf("Task failed ELB health checks in (target-group %s)", tl.svc.targetGroups[0].arn)
+		}
+		stopTasks(f, tl, at, 0, TaskStop{StoppedReason: reason, StopCode: "ServiceSchedulerInitiated", ExitCode: 143})
+	}}
+}
+
+func stopTasks(f *Fake, tl *timeline, at time.Time, n int, stop TaskStop) {
+	var ids []string
+	for _, t := range f.tasksOf(tl.dep) {
+		if n > 0 && len(ids) == n {
+			break
+		}
+		if t.lastStatus != "STOPPED" {
+			f.stopTask(t, at, stop)
+			tl.dep.failedTasks++
+			ids = append(ids, "(task "+t.id+")")
+		}
+	}
+	if len(ids) > 0 {
+		tl.dep.updatedAt = at
+		f.event(tl.svc, at, fmt.Sprintf("(service %s) has stopped %d running tasks: %s.", tl.svc.name, len(ids), strings.Join(ids, " ")))
+		tl.svc.evidence(at)
+	}
 }
 
 // DrainOld is the load balancer draining the targets of the deployments older than the
@@ -204,7 +238,7 @@ func StopTasks(n int, stop TaskStop) Action {
 func DrainOld() Action {
 	return Action{name: "DrainOld", apply: func(f *Fake, tl *timeline, at time.Time) {
 		n := 0
-		for _, old := range f.service.allDeployments {
+		for _, old := range tl.svc.allDeployments {
 			if old == tl.dep || old.status == "INACTIVE" {
 				continue
 			}
@@ -219,8 +253,8 @@ func DrainOld() Action {
 			}
 		}
 		if n > 0 {
-			for _, tg := range f.targetGroups {
-				f.event(at, fmt.Sprintf("(service %s) deregistered %d targets in (target-group %s)", f.cfg.Service, n, tg.arn))
+			for _, tg := range tl.svc.targetGroups {
+				f.event(tl.svc, at, fmt.Sprintf("(service %s) deregistered %d targets in (target-group %s)", tl.svc.name, n, tg.arn))
 			}
 		}
 	}}
@@ -243,7 +277,7 @@ func CompleteDeployment() Action {
 			f.runTask(f.launchTask(d, at), at)
 		}
 		f.setTargets(d, "healthy", "", "")
-		for _, old := range f.service.allDeployments {
+		for _, old := range tl.svc.allDeployments {
 			if old == d || old.status == "INACTIVE" {
 				continue
 			}
@@ -256,7 +290,7 @@ func CompleteDeployment() Action {
 				})
 			}
 		}
-		f.deregisterStopped()
+		tl.svc.deregisterStopped()
 		d.rolloutState = "COMPLETED"
 		d.rolloutStateReason = fmt.Sprintf("ECS deployment %s completed.", d.id)
 		d.updatedAt = at
@@ -268,9 +302,9 @@ func CompleteDeployment() Action {
 		} else {
 			rec.status = "SUCCESSFUL"
 		}
-		f.event(at, fmt.Sprintf("(service %s) (deployment %s) deployment completed.", f.cfg.Service, d.id))
-		f.event(at, fmt.Sprintf("(service %s) has reached a steady state.", f.cfg.Service))
-		f.finalStateAt = at
+		f.event(tl.svc, at, fmt.Sprintf("(service %s) (deployment %s) deployment completed.", tl.svc.name, d.id))
+		f.event(tl.svc, at, fmt.Sprintf("(service %s) has reached a steady state.", tl.svc.name))
+		tl.svc.finalStateAt = at
 	}}
 }
 
@@ -289,9 +323,9 @@ func monitoringDone(status string) string {
 func TripCircuitBreaker() Action {
 	return Action{name: "TripCircuitBreaker", apply: func(f *Fake, tl *timeline, at time.Time) {
 		tripBreaker(f, tl, at)
-		if !f.service.circuitBreaker.Rollback || tl.dep.previousTaskDef == "" {
+		if !tl.svc.circuitBreaker.Rollback || tl.dep.previousTaskDef == "" {
 			breakerStops(tl.dep, at)
-			f.finalStateAt = at
+			tl.svc.finalStateAt = at
 			return
 		}
 		startBreakerRollback(f, tl, at)
@@ -323,8 +357,8 @@ func tripBreaker(f *Fake, tl *timeline, at time.Time) {
 	rec := d.record
 	rec.breakerStatus, rec.breakerFailures = "TRIGGERED", d.failedTasks
 	rec.updatedAt = at
-	f.event(at, fmt.Sprintf("(service %s) (deployment %s) deployment failed: tasks failed to start.", f.cfg.Service, d.id))
-	f.evidence(at)
+	f.event(tl.svc, at, fmt.Sprintf("(service %s) (deployment %s) deployment failed: tasks failed to start.", tl.svc.name, d.id))
+	tl.svc.evidence(at)
 }
 
 // breakerStops: the service deployment API has no FAILED status: a deployment the breaker
@@ -340,21 +374,21 @@ func breakerStops(d *deployment, at time.Time) {
 func startBreakerRollback(f *Fake, tl *timeline, at time.Time) {
 	d := tl.dep
 	rec := d.record
-	rb := f.newDeployment(d.previousTaskDef, d.taskDefinition, at, rec)
+	rb := f.newDeployment(tl.svc, d.previousTaskDef, d.taskDefinition, at, rec)
 	rb.rolloutStateReason = fmt.Sprintf("ECS deployment circuit breaker: rolling back to deploymentId %s.", f.deploymentOn(d.previousTaskDef, d))
 	rec.status = "ROLLBACK_IN_PROGRESS"
 	rec.statusReason = d.rolloutStateReason
 	rec.rollbackReason = "Circuit Breaker has been triggered"
 	rec.rollbackAt = at
 	rec.rollbackTarget = rec.sourceRevision
-	f.event(at, fmt.Sprintf("(service %s) rolling back to deployment %s.", f.cfg.Service, rb.id))
+	f.event(tl.svc, at, fmt.Sprintf("(service %s) rolling back to deployment %s.", tl.svc.name, rb.id))
 	tl.dep = rb
 }
 
 // deploymentOn names the latest deployment (other than not) that ran taskDef.
 func (f *Fake) deploymentOn(taskDef string, not *deployment) string {
 	id := ""
-	for _, d := range f.service.allDeployments {
+	for _, d := range not.svc.allDeployments {
 		if d != not && d.taskDefinition == taskDef {
 			id = d.id
 		}
@@ -385,7 +419,7 @@ func ForeignUpdate() Action {
 		base := f.findTaskDefinition(tl.dep.taskDefinition)
 		input := deepCopy(base.input)
 		for _, c := range input["containerDefinitions"].([]any) {
-			if m := c.(map[string]any); m["name"] == f.cfg.Container {
+			if m := c.(map[string]any); m["name"] == tl.svc.container {
 				m["image"] = ForeignImage
 			}
 		}
@@ -393,8 +427,8 @@ func ForeignUpdate() Action {
 		if err != nil {
 			panic("fakeaws: ForeignUpdate: " + err.Error())
 		}
-		tl.dep = f.newDeployment(td.arn, tl.dep.taskDefinition, at, nil)
-		f.evidence(at)
+		tl.dep = f.newDeployment(tl.svc, td.arn, tl.dep.taskDefinition, at, nil)
+		tl.svc.evidence(at)
 	}}
 }
 

@@ -66,11 +66,7 @@ func UnhealthyTargets(unit time.Duration) Scenario {
 		{At: at(unit, 2), Do: TasksRunning()},
 		{At: at(unit, 3), Do: TargetsUnhealthy(ReasonResponseCodeMismatch, DescResponseCodeMismatch)},
 		{At: at(unit, 5), Do: TargetsUnhealthy(ReasonFailedHealthChecks, DescFailedHealthChecks)},
-		{At: at(unit, 7), Do: StopTasks(0, TaskStop{
-			StoppedReason: "Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-tg/0123456789abcdef)",
-			StopCode:      "ServiceSchedulerInitiated",
-			ExitCode:      143,
-		})},
+		{At: at(unit, 7), Do: stopTasksFailingHealthChecks()},
 	}}
 }
 

@@ -116,7 +116,13 @@ func (e env) targetHealth(t *testing.T) map[string]elbtypes.TargetHealth {
 // service to it, returning the new deployment's ID.
 func (e env) deployNewImage(t *testing.T) (string, *ecstypes.TaskDefinition) {
 	t.Helper()
-	live, err := e.ecs.DescribeTaskDefinition(e.ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String("web"), Include: []ecstypes.TaskDefinitionField{ecstypes.TaskDefinitionFieldTags}})
+	return e.deployNewImageOf(t, "web", "web")
+}
+
+// deployNewImageOf is deployNewImage of another service of the cluster, whose family is family.
+func (e env) deployNewImageOf(t *testing.T, service, family string) (string, *ecstypes.TaskDefinition) {
+	t.Helper()
+	live, err := e.ecs.DescribeTaskDefinition(e.ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(family), Include: []ecstypes.TaskDefinitionField{ecstypes.TaskDefinitionFieldTags}})
 	if err != nil {
 		t.Fatalf("DescribeTaskDefinition: %v", err)
 	}
@@ -131,7 +137,7 @@ func (e env) deployNewImage(t *testing.T) (string, *ecstypes.TaskDefinition) {
 	if err != nil {
 		t.Fatalf("RegisterTaskDefinition: %v", err)
 	}
-	up, err := e.ecs.UpdateService(e.ctx, &ecs.UpdateServiceInput{Cluster: aws.String("demo"), Service: aws.String("web"), TaskDefinition: reg.TaskDefinition.TaskDefinitionArn})
+	up, err := e.ecs.UpdateService(e.ctx, &ecs.UpdateServiceInput{Cluster: aws.String("demo"), Service: aws.String(service), TaskDefinition: reg.TaskDefinition.TaskDefinitionArn})
 	if err != nil {
 		t.Fatalf("UpdateService: %v", err)
 	}

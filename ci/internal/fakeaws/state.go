@@ -10,6 +10,11 @@ import (
 type service struct {
 	arn            string
 	name           string
+	family         string
+	container      string // the container the scenario's steps concern
+	scenario       Scenario
+	defaultDesired int // ServiceConfig.DesiredCount: what a deployment runs when desiredCount is 0
+	index          int // in Fake.services
 	status         string
 	desiredCount   int
 	taskDefinition string
@@ -17,6 +22,16 @@ type service struct {
 	circuitBreaker CircuitBreaker
 	allDeployments []*deployment // oldest first, INACTIVE ones included
 	events         []serviceEvent
+	targetGroups   []*targetGroup // in its loadBalancers order; none for a worker
+	records        []*serviceDeploymentRecord
+
+	timeline        *timeline
+	started         chan struct{}
+	deployStartedAt time.Time
+	finalStateAt    time.Time
+	firstEvidenceAt time.Time
+	updateRequests  []string // taskDefinition values of the UpdateService calls received over HTTP
+	forcedRequests  []bool   // their forceNewDeployment values, in the same order
 }
 
 type serviceEvent struct {
@@ -38,9 +53,11 @@ type deployment struct {
 	rolloutStateReason string
 	record             *serviceDeploymentRecord // the service deployment this ECS deployment belongs to
 	ecsRollback        bool                     // created by the circuit breaker to roll back
+	svc                *service
 }
 
 type task struct {
+	svc            *service
 	id             string
 	arn            string
 	taskDefinition string
@@ -81,6 +98,7 @@ type taskDefinition struct {
 }
 
 type targetGroup struct {
+	svc     *service
 	arn     string
 	name    string
 	lbArn   string
@@ -98,6 +116,7 @@ type targetHealth struct {
 
 // serviceDeploymentRecord is what ListServiceDeployments/DescribeServiceDeployments report.
 type serviceDeploymentRecord struct {
+	svc             *service
 	arn             string
 	createdAt       time.Time
 	startedAt       time.Time
@@ -121,54 +140,80 @@ func (f *Fake) arn(resource string) string {
 	return fmt.Sprintf("arn:aws:ecs:%s:%s:%s", f.cfg.Region, f.cfg.Account, resource)
 }
 
-// seed builds the steady state: revision 1 running with healthy targets.
+// seed builds the steady state of every service: revision 1 running with healthy targets.
 func (f *Fake) seed(now time.Time) {
-	cfg := f.cfg
-	f.clusterArn = f.arn("cluster/" + cfg.Cluster)
-	for i := range cfg.TargetGroups {
-		tgName, lbName, id := cfg.Service+"-tg", cfg.Service+"-alb", "0123456789abcdef"
-		if i > 0 {
-			tgName, lbName, id = fmt.Sprintf("%s-tg-%d", cfg.Service, i+1), fmt.Sprintf("%s-alb-%d", cfg.Service, i+1), fmt.Sprintf("%016x", i)
+	f.clusterArn = f.arn("cluster/" + f.cfg.Cluster)
+	// The main service is seeded first, so that its IDs and addresses are the ones it had when
+	// the cluster had no other service.
+	f.seedService(f.cfg.mainService(), f.cfg.TargetGroups, "web", now)
+	for _, sc := range f.cfg.MoreServices {
+		groups := 1
+		if sc.NoLoadBalancer {
+			groups = 0
 		}
-		f.targetGroups = append(f.targetGroups, &targetGroup{
+		f.seedService(sc, groups, sc.Service, now)
+	}
+	f.service = f.services[0]
+}
+
+// seedService adds a service in steady state, in groups target groups; its containers log to
+// the awslogs group /ecs/logName.
+func (f *Fake) seedService(sc ServiceConfig, groups int, logName string, now time.Time) {
+	cfg := f.cfg
+	s := &service{
+		arn:            f.arn("service/" + cfg.Cluster + "/" + sc.Service),
+		name:           sc.Service,
+		family:         sc.Family,
+		container:      sc.Container,
+		scenario:       sc.Scenario,
+		defaultDesired: sc.DesiredCount,
+		index:          len(f.services),
+		status:         "ACTIVE",
+		desiredCount:   sc.DesiredCount,
+		circuitBreaker: sc.Scenario.CircuitBreaker,
+		started:        make(chan struct{}),
+	}
+	f.services = append(f.services, s)
+	for i := range groups {
+		tgName, lbName, id := sc.Service+"-tg", sc.Service+"-alb", "0123456789abcdef"
+		if i > 0 {
+			tgName, lbName, id = fmt.Sprintf("%s-tg-%d", sc.Service, i+1), fmt.Sprintf("%s-alb-%d", sc.Service, i+1), fmt.Sprintf("%016x", i)
+		}
+		tg := &targetGroup{
+			svc:   s,
 			arn:   fmt.Sprintf("arn:aws:elasticloadbalancing:%s:%s:targetgroup/%s/%s", cfg.Region, cfg.Account, tgName, id),
 			name:  tgName,
 			lbArn: fmt.Sprintf("arn:aws:elasticloadbalancing:%s:%s:loadbalancer/app/%s/fedcba98%s", cfg.Region, cfg.Account, lbName, id[8:]),
 			port:  cfg.ContainerPort,
-		})
+		}
+		s.targetGroups = append(s.targetGroups, tg)
+		f.targetGroups = append(f.targetGroups, tg)
 	}
 	born := now.Add(-time.Hour)
-	td, _ := f.registerTaskDefinition(seedTaskDefinition(cfg), []any{map[string]any{"key": "team", "value": "payments"}}, born)
-	f.service = &service{
-		arn:            f.arn("service/" + cfg.Cluster + "/" + cfg.Service),
-		name:           cfg.Service,
-		status:         "ACTIVE",
-		desiredCount:   cfg.DesiredCount,
-		taskDefinition: td.arn,
-		createdAt:      born,
-		circuitBreaker: cfg.Scenario.CircuitBreaker,
-	}
-	d := f.newDeployment(td.arn, "", born, nil)
+	td, _ := f.registerTaskDefinition(seedTaskDefinition(cfg, sc, logName), []any{map[string]any{"key": "team", "value": "payments"}}, born)
+	s.taskDefinition = td.arn
+	s.createdAt = born
+	d := f.newDeployment(s, td.arn, "", born, nil)
 	d.rolloutState = "COMPLETED"
 	d.rolloutStateReason = fmt.Sprintf("ECS deployment %s completed.", d.id)
 	d.record.status = "SUCCESSFUL"
 	d.record.finishedAt = born.Add(5 * time.Minute)
-	for range cfg.DesiredCount {
+	for range sc.DesiredCount {
 		t := f.launchTask(d, born.Add(time.Minute))
 		f.runTask(t, born.Add(2*time.Minute))
 	}
-	for _, tg := range f.targetGroups {
+	for _, tg := range s.targetGroups {
 		for _, th := range tg.targets {
 			th.state, th.reason, th.description = "healthy", "", ""
 		}
 	}
-	f.event(born.Add(5*time.Minute), fmt.Sprintf("(service %s) has reached a steady state.", cfg.Service))
+	f.event(s, born.Add(5*time.Minute), fmt.Sprintf("(service %s) has reached a steady state.", sc.Service))
 }
 
 // seedTaskDefinition is revision 1: it carries the fields a careless clone
 // loses (secrets, logging, health check, runtime platform, volumes...), so
 // tests can check a new revision keeps them.
-func seedTaskDefinition(cfg Config) map[string]any {
+func seedTaskDefinition(cfg Config, sc ServiceConfig, logName string) map[string]any {
 	const seed = `{
   "family": %q,
   "taskRoleArn": "arn:aws:iam::%[2]s:role/web-task",
@@ -189,7 +234,7 @@ func seedTaskDefinition(cfg Config) map[string]any {
       "environment": [{"name": "MODE", "value": "production"}],
       "secrets": [{"name": "DB_PASSWORD", "valueFrom": "arn:aws:secretsmanager:us-east-1:%[2]s:secret:db-password"}],
       "mountPoints": [{"sourceVolume": "scratch", "containerPath": "/scratch"}],
-      "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "/ecs/web", "awslogs-region": "us-east-1", "awslogs-stream-prefix": "web"}},
+      "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "/ecs/%[6]s", "awslogs-region": "us-east-1", "awslogs-stream-prefix": %[6]q}},
       "healthCheck": {"command": ["CMD-SHELL", "wget -qO- http://localhost:%[5]d/healthz || exit 1"], "interval": 10, "timeout": 5, "retries": 3, "startPeriod": 10}
     },
     {
@@ -201,7 +246,7 @@ func seedTaskDefinition(cfg Config) map[string]any {
   ]
 }`
 	var m map[string]any
-	raw := fmt.Sprintf(seed, cfg.Family, cfg.Account, cfg.Container, cfg.InitialImage, cfg.ContainerPort)
+	raw := fmt.Sprintf(seed, sc.Family, cfg.Account, sc.Container, sc.InitialImage, cfg.ContainerPort, logName)
 	if err := json.Unmarshal([]byte(raw), &m); err != nil {
 		panic("fakeaws: seed task definition: " + err.Error())
 	}
@@ -250,34 +295,35 @@ func (f *Fake) registerTaskDefinition(input map[string]any, tags []any, at time.
 // newDeployment makes taskDef the PRIMARY deployment; the previous PRIMARY becomes ACTIVE.
 // A new service deployment record stops the running one, except for a circuit-breaker
 // rollback (rollbackOf != nil), which ECS reports inside the failed record.
-func (f *Fake) newDeployment(taskDef, previous string, at time.Time, rollbackOf *serviceDeploymentRecord) *deployment {
+func (f *Fake) newDeployment(s *service, taskDef, previous string, at time.Time, rollbackOf *serviceDeploymentRecord) *deployment {
 	n := f.nextSeq()
 	d := &deployment{
+		svc:                s,
 		id:                 fmt.Sprintf("ecs-svc/%d", 7391000000000000000+n),
 		status:             "PRIMARY",
 		taskDefinition:     taskDef,
 		previousTaskDef:    previous,
-		desiredCount:       f.service.desiredCountOrDefault(f.cfg.DesiredCount),
+		desiredCount:       s.desiredCountOrDefault(s.defaultDesired),
 		createdAt:          at,
 		updatedAt:          at,
 		rolloutState:       "IN_PROGRESS",
 		rolloutStateReason: "ECS deployment in progress.",
 	}
 	d.rolloutStateReason = fmt.Sprintf("ECS deployment %s in progress.", d.id)
-	for _, old := range f.service.allDeployments {
+	for _, old := range s.allDeployments {
 		if old.status == "PRIMARY" {
 			old.status = "ACTIVE"
 			old.updatedAt = at
 		}
 	}
-	f.service.allDeployments = append(f.service.allDeployments, d)
-	f.service.taskDefinition = taskDef
+	s.allDeployments = append(s.allDeployments, d)
+	s.taskDefinition = taskDef
 	if rollbackOf != nil {
 		d.record = rollbackOf
 		d.ecsRollback = true
 		return d
 	}
-	for _, r := range f.records {
+	for _, r := range s.records {
 		if r.status == "IN_PROGRESS" || r.status == "ROLLBACK_IN_PROGRESS" {
 			r.status = "STOPPED"
 			r.statusReason = fmt.Sprintf("Service deployment stopped because deployment %s started.", d.id)
@@ -285,26 +331,27 @@ func (f *Fake) newDeployment(taskDef, previous string, at time.Time, rollbackOf 
 		}
 	}
 	rec := &serviceDeploymentRecord{
-		arn:            f.arn(fmt.Sprintf("service-deployment/%s/%s/%d", f.cfg.Cluster, f.cfg.Service, 7391000000000000000+n)),
+		svc:            s,
+		arn:            f.arn(fmt.Sprintf("service-deployment/%s/%s/%d", f.cfg.Cluster, s.name, 7391000000000000000+n)),
 		createdAt:      at,
 		startedAt:      at,
 		updatedAt:      at,
 		status:         "IN_PROGRESS",
-		targetRevision: f.arn(fmt.Sprintf("service-revision/%s/%s/%d", f.cfg.Cluster, f.cfg.Service, 5100000000000000000+n)),
+		targetRevision: f.arn(fmt.Sprintf("service-revision/%s/%s/%d", f.cfg.Cluster, s.name, 5100000000000000000+n)),
 		targetTaskDef:  taskDef,
 		desiredCount:   d.desiredCount,
 		breakerStatus:  "MONITORING",
 	}
-	if !f.service.circuitBreaker.Enable {
+	if !s.circuitBreaker.Enable {
 		rec.breakerStatus = "DISABLED"
 	}
-	for _, old := range f.service.allDeployments {
+	for _, old := range s.allDeployments {
 		if old.taskDefinition == previous && old.record != nil {
 			rec.sourceRevision = old.record.targetRevision
 		}
 	}
 	d.record = rec
-	f.records = append(f.records, rec)
+	s.records = append(s.records, rec)
 	return d
 }
 
@@ -320,6 +367,7 @@ func (f *Fake) launchTask(d *deployment, at time.Time) *task {
 	n := f.nextSeq()
 	id := taskID(n)
 	t := &task{
+		svc:            d.svc,
 		id:             id,
 		arn:            f.arn("task/" + f.cfg.Cluster + "/" + id),
 		taskDefinition: d.taskDefinition,
@@ -333,13 +381,14 @@ func (f *Fake) launchTask(d *deployment, at time.Time) *task {
 	if f.bridge() {
 		// Two instances take a deployment's tasks in turn, and each pair gets the same dynamic
 		// host port on its two instances: only the instance tells their targets apart. Ports
-		// stay unique on an instance across deployments.
+		// stay unique on an instance across deployments, and across services: each further
+		// service has a range of its own.
 		i := len(f.tasksOf(d))
 		host := 1 + i%2
 		t.ip, t.eniID = "", ""
 		t.instance = fmt.Sprintf("i-%017x", host)
 		t.containerInstance = f.arn(fmt.Sprintf("container-instance/%s/%032x", f.cfg.Cluster, host))
-		t.hostPort = 32768 + 100*slices.Index(f.service.allDeployments, d) + i/2
+		t.hostPort = 32768 + 2000*d.svc.index + 100*slices.Index(d.svc.allDeployments, d) + i/2
 	}
 	for _, c := range f.containersOf(d.taskDefinition) {
 		t.containers = append(t.containers, container{name: c[0], image: c[1]})
@@ -370,7 +419,7 @@ func (f *Fake) containersOf(arn string) [][2]string {
 func (f *Fake) runTask(t *task, at time.Time) {
 	t.lastStatus = "RUNNING"
 	t.startedAt = at
-	for _, tg := range f.targetGroups {
+	for _, tg := range t.svc.targetGroups {
 		tg.targets = append(tg.targets, &targetHealth{
 			id: t.targetID(), port: t.targetPort(f.cfg.ContainerPort), state: "initial",
 			reason: "Elb.RegistrationInProgress", description: "Target registration is in progress",
@@ -390,7 +439,7 @@ func (f *Fake) stopTask(t *task, at time.Time, stop TaskStop) {
 	for i := range t.containers {
 		c := &t.containers[i]
 		code := 0
-		if c.name == f.cfg.Container {
+		if c.name == t.svc.container {
 			code = stop.ExitCode
 			c.reason = stop.ContainerReason
 		}
@@ -404,7 +453,7 @@ func (f *Fake) stopTask(t *task, at time.Time, stop TaskStop) {
 // targets are t's targets, one in each target group it is registered in.
 func (f *Fake) targets(t *task) []*targetHealth {
 	var out []*targetHealth
-	for _, tg := range f.targetGroups {
+	for _, tg := range t.svc.targetGroups {
 		if th := tg.target(t.targetID(), t.targetPort(f.cfg.ContainerPort)); th != nil {
 			out = append(out, th)
 		}
@@ -440,9 +489,9 @@ func (t *task) targetPort(containerPort int) int {
 	return containerPort
 }
 
-// deregisterStopped removes the targets of stopped tasks: their draining is over.
-func (f *Fake) deregisterStopped() {
-	for _, tg := range f.targetGroups {
+// deregisterStopped removes the targets of s's stopped tasks: their draining is over.
+func (s *service) deregisterStopped() {
+	for _, tg := range s.targetGroups {
 		keep := tg.targets[:0]
 		for _, th := range tg.targets {
 			if th.state != "draining" {
@@ -475,12 +524,12 @@ func (f *Fake) counts(d *deployment) (running, pending int) {
 	return running, pending
 }
 
-// event prepends a service event: ECS lists them newest first.
-func (f *Fake) event(at time.Time, msg string) {
+// event prepends an event of s: ECS lists them newest first.
+func (f *Fake) event(s *service, at time.Time, msg string) {
 	ev := serviceEvent{id: fmt.Sprintf("%08x-0000-4000-8000-%012x", f.nextSeq(), at.UnixNano()&0xffffffffffff), at: at, message: msg}
-	f.service.events = append([]serviceEvent{ev}, f.service.events...)
-	if len(f.service.events) > 100 {
-		f.service.events = f.service.events[:100]
+	s.events = append([]serviceEvent{ev}, s.events...)
+	if len(s.events) > 100 {
+		s.events = s.events[:100]
 	}
 }
 

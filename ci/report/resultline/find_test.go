@@ -3,6 +3,7 @@ package resultline
 import (
 	"encoding/json"
 	"errors"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -71,7 +72,7 @@ func TestFindResultWithoutAResult(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			got, found, err := Find(strings.NewReader(log))
-			if err != nil || found || got != (Result{}) {
+			if err != nil || found || !reflect.DeepEqual(got, Result{}) {
 				t.Errorf("want nothing found, got found=%v err=%v result=%#v", found, err, got)
 			}
 		})

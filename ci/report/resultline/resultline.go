@@ -58,6 +58,10 @@ type Result struct {
 	// engine's Result does not cover: before any AWS change (bad input,
 	// access denied), or after a good rollout (the smoke test).
 	Error string `json:"error,omitempty"`
+	// Services, for a deploy of several services as one release, is each one's result (without
+	// environment, image and migration, which are the release's); the fields above are then the
+	// release's, and its first service's.
+	Services []Result `json:"services,omitempty"`
 }
 
 // Migration is report.Migration in the result line.
@@ -122,6 +126,11 @@ func FromDeploy(env string, res *report.Result, n report.Names) Result {
 			out.Diagnosis.NextSteps = append(out.Diagnosis.NextSteps, report.StepLine(s, n))
 		}
 	}
+	for i := range res.Services {
+		one := FromDeploy("", &res.Services[i], n)
+		one.Image, one.Migration = "", nil
+		out.Services = append(out.Services, one)
+	}
 	return out
 }
 
@@ -171,6 +180,16 @@ func (r Result) Summary(n report.Names) ghactions.DeploySummary {
 	if r.Cluster != "" || r.Service != "" {
 		s.Service = r.Cluster + "/" + r.Service
 	}
+	if len(r.Services) > 0 {
+		// One row each for the services and their revisions, in the services' order.
+		var services, old, next []string
+		for _, one := range r.Services {
+			services = append(services, one.Cluster+"/"+one.Service+" ("+one.Outcome+")")
+			old = append(old, report.Revision(one.PreviousTaskDefinition))
+			next = append(next, report.Revision(one.TaskDefinition))
+		}
+		s.Service, s.OldRevision, s.NewRevision = strings.Join(services, ", "), strings.Join(old, ", "), strings.Join(next, ", ")
+	}
 	s.Image, s.Digest = splitDigest(r.Image)
 	if r.Outcome == string(report.Unchanged) || s.OldRevision == s.NewRevision {
 		// "service:41 (unchanged)" says more than "service:41 → service:41".
@@ -207,6 +226,13 @@ func (r Result) Summary(n report.Names) ghactions.DeploySummary {
 			ServiceState: d.ServiceState,
 			NextSteps:    steps,
 		}, n))
+	}
+	for _, one := range r.Services {
+		if d := one.Diagnosis; d != nil {
+			// Each service's own evidence; the next steps are the release's, above.
+			diagnosis.WriteString("\nservice " + one.Service + ": ")
+			diagnosis.WriteString(report.RenderDiagnosis(&report.Diagnosis{Summary: d.Summary, Evidence: d.Evidence, ServiceState: d.ServiceState}, n))
+		}
 	}
 	if r.Error != "" {
 		if diagnosis.Len() > 0 {

@@ -220,3 +220,33 @@ func TestLineCarriesTheMigration(t *testing.T) {
 		t.Errorf("a deploy without a migration has one in its line: %s", line)
 	}
 }
+
+func TestResultLineOfSeveralServices(t *testing.T) {
+	web := *rolledBackDeploy(t)
+	worker := web
+	worker.Service = "worker"
+	worker.PreviousTaskDefinition = "arn:aws:ecs:eu-west-1:123456789012:task-definition/worker:7"
+	worker.TaskDefinition = "arn:aws:ecs:eu-west-1:123456789012:task-definition/worker:8"
+	worker.Diagnosis = &report.Diagnosis{Summary: "task 9f8e (worker:8) stopped", Evidence: []string{"container worker exit code 3"}}
+	release := web
+	release.Services = []report.Result{web, worker}
+
+	line := Line(FromDeploy("prod", &release, callerNames{}))
+	got, found, err := Find(strings.NewReader("some output\n" + line + "\n"))
+	if err != nil || !found {
+		t.Fatalf("Find = %v, %v", found, err)
+	}
+	if len(got.Services) != 2 || got.Services[1].Service != "worker" || got.Services[1].Image != "" || got.Services[1].Diagnosis == nil {
+		t.Fatalf("services read back: %+v", got.Services)
+	}
+	s := got.Summary(callerNames{})
+	if want := web.Cluster + "/" + web.Service + " (rolled-back), " + web.Cluster + "/worker (rolled-back)"; s.Service != want {
+		t.Errorf("summary service = %q, want %q", s.Service, want)
+	}
+	if s.OldRevision != report.Revision(web.PreviousTaskDefinition)+", worker:7" || s.NewRevision != report.Revision(web.TaskDefinition)+", worker:8" {
+		t.Errorf("summary revisions = %q -> %q", s.OldRevision, s.NewRevision)
+	}
+	if !strings.Contains(s.Diagnosis, "service worker: task 9f8e (worker:8) stopped\nevidence:\n  - container worker exit code 3") {
+		t.Errorf("the summary's diagnosis lacks worker's own:\n%s", s.Diagnosis)
+	}
+}
