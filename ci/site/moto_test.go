@@ -656,3 +656,53 @@ func TestFirstDeployToABucketWithObjects(t *testing.T) {
 		t.Errorf("the plan wrote: %v", f.rec.calls)
 	}
 }
+
+// Versioning turned on after a release was deployed: that release's objects have no version to
+// copy back, and the rollback names them instead of restoring half a site.
+func TestRollbackToAReleaseUploadedWithoutVersions(t *testing.T) {
+	srv := moto.Start(t)
+	f := setUp(t, srv, false)
+	ctx := testContext(t)
+	v1 := build(t, v1Files)
+	if _, err := site.Deploy(ctx, f.rec.clients(), f.target, v1, opts); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String(f.target.Bucket),
+		VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusEnabled}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := site.Deploy(ctx, f.rec.clients(), f.target, build(t, v2Files), opts); err != nil {
+		t.Fatal(err)
+	}
+	before := f.bucketKeys(t)
+	f.rec.reset()
+	_, err := site.Rollback(ctx, f.rec.clients(), f.target, opts)
+	want := fmt.Sprintf("cannot roll back bucket %s: 3 objects of release %s were uploaded while the bucket kept no versions (about.html, %s, index.html)",
+		f.target.Bucket, v1.Release(), keyOf(v1, "assets/app.css"))
+	var input *site.InputError
+	if !errors.As(err, &input) || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "releases deployed from now on can be rolled back") {
+		t.Errorf("Rollback = %v\nwant it to say %q", err, want)
+	}
+	if len(f.rec.calls) != 0 || !slices.Equal(f.bucketKeys(t), before) {
+		t.Errorf("the rollback changed the bucket: %v", f.rec.calls)
+	}
+}
+
+// A manifest that is not this pipeline's is told with what to do, before anything is written.
+func TestDeployRefusesAManifestItCannotRead(t *testing.T) {
+	srv := moto.Start(t)
+	f := setUp(t, srv, true)
+	ctx := testContext(t)
+	if _, err := f.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(f.target.Bucket), Key: aws.String(site.ManifestKey),
+		Body: strings.NewReader("<xml/>")}); err != nil {
+		t.Fatal(err)
+	}
+	f.rec.reset()
+	_, err := site.Deploy(ctx, f.rec.clients(), f.target, build(t, v1Files), opts)
+	if err == nil || !strings.Contains(err.Error(), "is not valid JSON") || !strings.Contains(err.Error(), "delete it and deploy again") {
+		t.Errorf("Deploy = %v", err)
+	}
+	if len(f.rec.calls) != 0 {
+		t.Errorf("the deploy wrote: %v", f.rec.calls)
+	}
+}

@@ -145,9 +145,15 @@ func checkVersions(ctx context.Context, api ObjectHeader, bucket string, prev *M
 	if len(gone) > 0 {
 		what = append(what, fmt.Sprintf("%d versions of release %s are no longer in the bucket, deleted by hand or by a lifecycle rule (%s)", len(gone), prev.Release, strings.Join(gone, ", ")))
 	}
+	fix := "deploy the previous site instead (check out its commit and deploy it)"
+	if len(unrecorded) > 0 {
+		fix += "; the bucket keeps versions now, so the releases deployed from now on can be rolled back"
+	}
+	if len(gone) > 0 {
+		fix += "; if a lifecycle rule expires noncurrent versions, keep them longer than a release lives"
+	}
 	return &InputError{What: "cannot roll back bucket " + bucket + ": " + strings.Join(what, "; "),
-		Why: "a rollback copies back the versions its manifest recorded, and nothing was changed",
-		Fix: "deploy the previous site instead (check out its commit and deploy it); keep noncurrent versions longer than a release lives if a lifecycle rule expires them"}
+		Why: "a rollback copies back the versions its manifest recorded, and nothing was changed", Fix: fix}
 }
 
 // restoreRank orders a rollback's copies as a deploy orders its uploads.
