@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -69,7 +70,7 @@ func (m *Pipeline) buildSite(ctx context.Context, dir string) (*site.Site, *dagg
 	}
 	out := dag.Directory()
 	for _, f := range s.Files {
-		original, err := os.ReadFile(tmp + "/" + f.Source)
+		original, err := os.ReadFile(filepath.Join(tmp, filepath.FromSlash(f.Source)))
 		if err != nil {
 			return nil, nil, err
 		}
