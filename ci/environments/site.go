@@ -4,18 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net"
 	"path"
-	"regexp"
 	"strings"
 	"time"
-)
 
-var (
-	// S3's rules for the names of general purpose buckets.
-	bucketPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
-	// CloudFront distribution IDs are upper-case letters and digits, e.g. E2QWRUHEXAMPLE.
-	distributionIDPattern = regexp.MustCompile(`^[A-Z][A-Z0-9]{9,19}$`)
+	"dagger/pipeline/site"
 )
 
 // maxInvalidationTimeout caps site.invalidationTimeout: CloudFront completes an invalidation in
@@ -30,19 +23,18 @@ func (c *checker) checkSite(s siteJSON) {
 		c.add("site.directory", fmt.Sprintf("%q is not a clean path inside the repository", d),
 			`write a path relative to the repository root with forward slashes and no "..", e.g. "app/site"`)
 	}
-	c.checkBucket(s.Bucket)
-	switch id := s.DistributionID; {
-	case id == "":
+	switch {
+	case s.Bucket == "":
+		c.add("site.bucket", "is missing; the site is uploaded to that S3 bucket", `add "bucket": "my-site-bucket"`)
+	default:
+		c.addSiteError("site.bucket", site.CheckBucket(s.Bucket))
+	}
+	switch {
+	case s.DistributionID == "":
 		c.add("site.distributionId", "is missing; the changed pages are invalidated in that CloudFront distribution",
 			`add "distributionId": "E2QWRUHEXAMPLE" (aws cloudfront list-distributions --query 'DistributionList.Items[].[Id,DomainName]')`)
-	case strings.HasPrefix(id, "arn:"):
-		c.add("site.distributionId", fmt.Sprintf("%q is an ARN", id), "write the ID only, the part after \"distribution/\"")
-	case strings.Contains(id, "."):
-		c.add("site.distributionId", fmt.Sprintf("%q is a domain name, not a distribution ID", id),
-			`write the distribution's ID, upper-case letters and digits such as "E2QWRUHEXAMPLE" (aws cloudfront list-distributions --query 'DistributionList.Items[].[Id,DomainName]')`)
-	case !distributionIDPattern.MatchString(id):
-		c.add("site.distributionId", fmt.Sprintf("%q is not a CloudFront distribution ID", id),
-			`write the ID, 10 to 20 upper-case letters and digits starting with a letter, such as "E2QWRUHEXAMPLE"`)
+	default:
+		c.addSiteError("site.distributionId", site.CheckDistributionID(s.DistributionID))
 	}
 	if s.InvalidationTimeout == "" {
 		return
@@ -58,22 +50,11 @@ func (c *checker) checkSite(s siteJSON) {
 	}
 }
 
-func (c *checker) checkBucket(b string) {
-	const fix = `write the bucket's name: 3 to 63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit, e.g. "acme-web-staging"`
-	switch {
-	case b == "":
-		c.add("site.bucket", "is missing; the site is uploaded to that S3 bucket", `add "bucket": "my-site-bucket"`)
-	case strings.HasPrefix(b, "s3://") || strings.HasPrefix(b, "arn:"):
-		name := strings.TrimPrefix(b, "s3://")
-		if i := strings.LastIndex(name, ":"); i >= 0 {
-			name = name[i+1:]
-		}
-		c.add("site.bucket", fmt.Sprintf("%q is a URL or an ARN, not a bucket name", b), fmt.Sprintf("write only the name, %q", strings.TrimSuffix(name, "/")))
-	case strings.Contains(b, ".s3.") || strings.HasSuffix(b, ".amazonaws.com"):
-		c.add("site.bucket", fmt.Sprintf("%q is an endpoint, not a bucket name", b), "write only the bucket's name, the part before \".s3.\"")
-	case !bucketPattern.MatchString(b) || strings.Contains(b, "..") || net.ParseIP(b) != nil ||
-		strings.HasPrefix(b, "xn--") || strings.HasPrefix(b, "sthree-") || strings.HasSuffix(b, "-s3alias") || strings.HasSuffix(b, "--ol-s3"):
-		c.add("site.bucket", fmt.Sprintf("%q is not a valid S3 bucket name", b), fix)
+// addSiteError adds the site package's word on a key's value, if it has one.
+func (c *checker) addSiteError(key string, err error) {
+	var input *site.InputError
+	if errors.As(err, &input) {
+		c.add(key, input.What, input.Fix)
 	}
 }
 

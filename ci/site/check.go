@@ -12,9 +12,12 @@ import (
 // checkTarget makes sure the bucket and the distribution exist before anything is written, and
 // tells whether the bucket keeps versions (without them a rollback has nothing to go back to).
 func checkTarget(ctx context.Context, clients Clients, target Target) (versioned bool, err error) {
-	if target.Bucket == "" || target.DistributionID == "" {
-		return false, &InputError{What: "no bucket or no distribution was given", Why: "a site is synced to a bucket and invalidated in the distribution in front of it",
-			Fix: "name both the S3 bucket and the CloudFront distribution's ID", Field: FieldBucket}
+	// Checked before the first call: the SDK's words for a malformed name are about the request.
+	if err := CheckBucket(target.Bucket); err != nil {
+		return false, err
+	}
+	if err := CheckDistributionID(target.DistributionID); err != nil {
+		return false, err
 	}
 	out, err := clients.S3.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: aws.String(target.Bucket)})
 	switch code := errorCode(err); {

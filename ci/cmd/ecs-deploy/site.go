@@ -86,8 +86,13 @@ func runSite(ctx context.Context, prog string, args []string, stdout, stderr io.
 		fmt.Fprintf(stderr, "error: missing %s: site %s needs %s; give them\nnothing was changed.\n", strings.Join(missing, ", "), action, need)
 		return deploy.ExitBadInput
 	}
-	// The site is built before credentials are needed: a directory without index.html is told
-	// without AWS.
+	// Bad input is told before credentials are needed: a malformed name, or a directory without
+	// index.html, changes nothing with or without them.
+	for _, err := range []error{site.CheckBucket(target.Bucket), site.CheckDistributionID(target.DistributionID)} {
+		if err != nil {
+			return siteError(stderr, nil, err)
+		}
+	}
 	var built *site.Site
 	if action != "rollback" {
 		if built, err = site.Load(dir); err != nil {

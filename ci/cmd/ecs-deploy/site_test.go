@@ -120,6 +120,8 @@ func TestCLISiteAgainstMoto(t *testing.T) {
 		{[]string{"site", "deploy", "--dir", filepath.Join(v1, "missing"), "--bucket", bucket, "--distribution-id", dist}, "missing does not exist"},
 		{[]string{"site", "rollback", "--bucket", bucket, "--distribution-id", dist}, "is the first this pipeline deployed"},
 		{[]string{"site", "deploy", "--bucket", bucket}, "error: missing --dir, --distribution-id"},
+		{[]string{"site", "plan", "--dir", v1, "--bucket", "s3://" + bucket, "--distribution-id", dist}, `error: "s3://acme-web-test" is a URL or an ARN, not a bucket name; write only the name, "acme-web-test" (--bucket)`},
+		{[]string{"site", "rollback", "--bucket", bucket, "--distribution-id", "d111111abcdef8.cloudfront.net"}, "is a domain name, not a distribution ID"},
 		{[]string{"site", "publish"}, `unknown site command "publish"`},
 	} {
 		r := runCLI(t, bin, srv.Endpoint, c.args...)
