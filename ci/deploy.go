@@ -79,7 +79,7 @@ func (m *Pipeline) Deploy(
 	if err == nil && target.Site != nil {
 		// Only after the service's rollout succeeded: a failed deploy ships no site, and the pages
 		// never call a service that is not there yet.
-		siteReport, err = m.deploySite(ctx, cfg, target)
+		siteReport, err = m.deploySite(ctx, target)
 		if err != nil {
 			out, _ := moduleNames(target, image).DeployOutput(res, nil)
 			return "", fmt.Errorf("%s\nthe service is deployed, but its site is not: %w", withSiteReport(out, siteReport), err)

@@ -82,7 +82,7 @@ func (m *Pipeline) Plan(
 		out = strings.ReplaceAll(out, "@"+unpublishedDigest, placeholder)
 	}
 	if target.Site != nil {
-		sitePlan, err := m.planSite(ctx, cfg, target)
+		sitePlan, err := m.planSite(ctx, target)
 		if err != nil {
 			return "", err
 		}

@@ -62,7 +62,7 @@ func (m *Pipeline) Rollback(
 		return out, err
 	}
 	// After the service, as a deploy ships them: the pages go back once the service they call has.
-	siteReport, err := m.rollbackSite(ctx, cfg, target)
+	siteReport, err := m.rollbackSite(ctx, target)
 	out = strings.TrimRight(out, "\n") + "\n" + siteReport
 	if err != nil {
 		return "", fmt.Errorf("%s\nthe service is rolled back, but its site is not: %w", out, err)

@@ -5,11 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
+	"time"
 
 	"dagger/pipeline/environments"
 	"dagger/pipeline/internal/dagger"
@@ -84,55 +84,159 @@ func (m *Pipeline) buildSite(ctx context.Context, dir string) (*site.Site, *dagg
 	return s, out, nil
 }
 
-// siteTarget is where an environment's site is served from.
-func siteTarget(target environments.Environment) site.Target {
-	return site.Target{Bucket: target.Site.Bucket, DistributionID: target.Site.DistributionID}
-}
+// The site's S3 and CloudFront calls run in a container, through the ecs-deploy command's
+// `site`: the module itself links no S3 or CloudFront client, which every first call on a new
+// engine would otherwise compile (about 27 s of a 2-core engine's module load), whether it
+// ships a site or not. The container is built once per change of ci/ and then cached.
 
 // deploySite ships the environment's site and returns its report for people.
-func (m *Pipeline) deploySite(ctx context.Context, cfg aws.Config, target environments.Environment) (string, error) {
-	s, _, err := m.buildSite(ctx, target.Site.Directory)
+func (m *Pipeline) deploySite(ctx context.Context, target environments.Environment) (string, error) {
+	run, err := m.siteCommand(ctx, target, "deploy")
 	if err != nil {
-		return "", siteError(target, err)
+		return "", err
 	}
-	res, err := site.Deploy(ctx, site.NewClients(cfg), siteTarget(target), s, site.Options{InvalidationTimeout: target.Site.InvalidationTimeout, Progress: os.Stderr})
-	text := ""
-	if res != nil {
-		text = res.String()
-	}
-	if err != nil {
-		return text, siteError(target, err)
-	}
-	return text, nil
+	return run.report(), run.err(target)
 }
 
 // planSite is the plan of the environment's site; it changes nothing.
-func (m *Pipeline) planSite(ctx context.Context, cfg aws.Config, target environments.Environment) (string, error) {
-	s, _, err := m.buildSite(ctx, target.Site.Directory)
+func (m *Pipeline) planSite(ctx context.Context, target environments.Environment) (string, error) {
+	run, err := m.siteCommand(ctx, target, "plan")
 	if err != nil {
-		return "", siteError(target, err)
+		return "", err
 	}
-	plan, err := site.Preview(ctx, site.NewClients(cfg), siteTarget(target), s)
-	if err != nil {
-		return "", siteError(target, err)
+	if err := run.err(target); err != nil {
+		return "", err
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "site %s to s3://%s behind %s:\n", target.Site.Directory, target.Site.Bucket, target.Site.DistributionID)
-	err = plan.Render(&b)
-	return b.String(), err
+	// The command's first line names the bucket and distribution; this one names the source too.
+	_, plan, _ := strings.Cut(run.stdout, "\n")
+	return fmt.Sprintf("site %s to s3://%s behind %s:\n", target.Site.Directory, target.Site.Bucket, target.Site.DistributionID) + plan, nil
 }
 
 // rollbackSite puts the environment's site back on the release before.
-func (m *Pipeline) rollbackSite(ctx context.Context, cfg aws.Config, target environments.Environment) (string, error) {
-	res, err := site.Rollback(ctx, site.NewClients(cfg), siteTarget(target), site.Options{InvalidationTimeout: target.Site.InvalidationTimeout, Progress: os.Stderr})
-	text := ""
-	if res != nil {
-		text = res.String()
-	}
+func (m *Pipeline) rollbackSite(ctx context.Context, target environments.Environment) (string, error) {
+	run, err := m.siteCommand(ctx, target, "rollback")
 	if err != nil {
-		return text, siteError(target, err)
+		return "", err
 	}
-	return text, nil
+	return run.report(), run.err(target)
+}
+
+// siteRun is what `ecs-deploy site ACTION` printed, and its exit code.
+type siteRun struct {
+	stdout, stderr string
+	code           int
+}
+
+// report is the report for people a deploy or rollback prints after its progress and a blank
+// line; "" when it stopped before one.
+func (r siteRun) report() string {
+	_, after, found := strings.Cut(r.stderr, "\n\n")
+	if !found {
+		return ""
+	}
+	if i := strings.Index(after, "\nerror: "); i >= 0 {
+		after = after[:i+1]
+	}
+	return after
+}
+
+// err is the command's error, nil when it exited 0. Bad input names the environment's key to
+// fix instead of the command's flag.
+func (r siteRun) err(target environments.Environment) error {
+	if r.code == 0 {
+		return nil
+	}
+	msg := r.stderr
+	if i := strings.LastIndex(msg, "error: "); i >= 0 {
+		msg = msg[i+len("error: "):]
+	}
+	msg, _, _ = strings.Cut(msg, "\n")
+	if r.code == exitBadInput {
+		for flag, key := range siteFlagKeys {
+			if trimmed, ok := strings.CutSuffix(msg, " ("+flag+")"); ok {
+				return fmt.Errorf("%s (%q of environment %q in %s); nothing was changed", trimmed, key, target.Name, environmentsFile)
+			}
+		}
+		return fmt.Errorf("%s; nothing was changed", msg)
+	}
+	return fmt.Errorf("%s (exit code %d)", msg, r.code)
+}
+
+// exitBadInput is the command's exit code for bad input, which changed nothing.
+const exitBadInput = 2
+
+// siteFlagKeys are the environment's keys for the command's flags.
+var siteFlagKeys = map[string]string{"--dir": "site.directory", "--bucket": "site.bucket", "--distribution-id": "site.distributionId"}
+
+// siteCommand runs `ecs-deploy site ACTION` for the environment's site, with the constructor's
+// credentials (as secrets) and endpoint, and the site's source mounted.
+func (m *Pipeline) siteCommand(ctx context.Context, target environments.Environment, action string) (siteRun, error) {
+	if exists, err := m.Source.Exists(ctx, target.Site.Directory); err != nil {
+		return siteRun{}, err
+	} else if !exists {
+		return siteRun{}, siteError(target, &site.InputError{What: fmt.Sprintf("the site directory %s is not in the repository", target.Site.Directory),
+			Why: "the site is built from it", Fix: "commit the site there, or name the directory that holds its index.html", Field: site.FieldDirectory})
+	}
+	ctr, err := m.awsCommandContainer(ctx, target)
+	if err != nil {
+		return siteRun{}, err
+	}
+	args := []string{"ecs-deploy", "site", action, "--bucket", target.Site.Bucket, "--distribution-id", target.Site.DistributionID}
+	if action != "rollback" {
+		ctr = ctr.WithDirectory("/site", m.Source.Directory(target.Site.Directory))
+		args = append(args, "--dir", "/site")
+	}
+	if action != "plan" && target.Site.InvalidationTimeout > 0 {
+		args = append(args, "--invalidation-timeout", target.Site.InvalidationTimeout.String())
+	}
+	done := ctr.WithExec(args, dagger.ContainerWithExecOpts{Expect: dagger.ReturnTypeAny})
+	var run siteRun
+	if run.code, err = done.ExitCode(ctx); err != nil {
+		return siteRun{}, err
+	}
+	if run.stdout, err = done.Stdout(ctx); err != nil {
+		return siteRun{}, err
+	}
+	if run.stderr, err = done.Stderr(ctx); err != nil {
+		return siteRun{}, err
+	}
+	return run, nil
+}
+
+// awsCommandContainer is the ecs-deploy command, built from this checkout's ci/, in a container
+// that reaches the environment's AWS account: its region, the constructor's credentials as
+// secrets (never in the container's definition or logs), and its endpoint when one was given.
+// Every run is new: a deploy is never answered from the cache.
+func (m *Pipeline) awsCommandContainer(ctx context.Context, target environments.Environment) (*dagger.Container, error) {
+	binary := m.goCaches(m.goContainer()).
+		WithDirectory(workdir, m.Source.Directory(pipelineModule)).
+		WithWorkdir(workdir).
+		WithExec([]string{"go", "build", "-o", "/out/ecs-deploy", "./cmd/ecs-deploy"}).
+		File("/out/ecs-deploy")
+	ctr := m.goContainer().
+		WithFile("/usr/local/bin/ecs-deploy", binary).
+		WithEnvVariable("AWS_REGION", target.Region).
+		WithEnvVariable("AWS_CONFIG_FILE", "/dev/null").
+		WithEnvVariable("AWS_SHARED_CREDENTIALS_FILE", "/dev/null").
+		WithEnvVariable("AWS_EC2_METADATA_DISABLED", "true").
+		WithSecretVariable("AWS_ACCESS_KEY_ID", m.AwsAccessKeyID).
+		WithSecretVariable("AWS_SECRET_ACCESS_KEY", m.AwsSecretAccessKey)
+	if m.AwsSessionToken != nil {
+		ctr = ctr.WithSecretVariable("AWS_SESSION_TOKEN", m.AwsSessionToken)
+	}
+	if m.AwsEndpoint != nil {
+		endpoint, err := m.AwsEndpoint.Endpoint(ctx, dagger.ServiceEndpointOpts{Scheme: "http"})
+		if err != nil {
+			return nil, fmt.Errorf("--aws-endpoint: %w", err)
+		}
+		u, err := url.Parse(endpoint)
+		if err != nil {
+			return nil, fmt.Errorf("--aws-endpoint %s: %w", endpoint, err)
+		}
+		ctr = ctr.WithServiceBinding("aws-endpoint", m.AwsEndpoint).
+			WithEnvVariable("AWS_ENDPOINT_URL", "http://aws-endpoint:"+u.Port())
+	}
+	return ctr.WithEnvVariable("DEPLOY_RUN", time.Now().Format(time.RFC3339Nano)), nil
 }
 
 // siteKeys are the environment's keys for the site's inputs.

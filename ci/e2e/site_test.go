@@ -18,6 +18,7 @@ import (
 	"dagger/pipeline/internal/fakeaws"
 	"dagger/pipeline/internal/moto"
 	"dagger/pipeline/site"
+	"dagger/pipeline/sitedeploy"
 )
 
 // siteBucket is the bucket the fake-site environment ships app/site to, in moto.
@@ -29,7 +30,7 @@ func seedSite(t *testing.T, m *moto.Server) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	clients := site.NewClients(m.Config)
+	clients := sitedeploy.NewClients(m.Config)
 	s3Client := clients.S3.(*s3.Client)
 	if _, err := s3Client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(siteBucket)}); err != nil {
 		t.Fatal(err)
@@ -56,7 +57,7 @@ func siteKeys(t *testing.T, m *moto.Server) []string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	out, err := site.NewClients(m.Config).S3.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(siteBucket)})
+	out, err := sitedeploy.NewClients(m.Config).S3.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(siteBucket)})
 	if err != nil {
 		t.Fatal(err)
 	}

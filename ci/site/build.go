@@ -138,11 +138,11 @@ func Build(src fs.FS, where string) (*Site, error) {
 
 	renamed := map[string]string{} // source path → fingerprinted key
 	for p, body := range sources {
-		if !isHTML(p) {
+		if !IsPage(p) {
 			continue
 		}
 		for _, ref := range references(body) {
-			if target, ok := resolve(p, ref.path); ok && !isHTML(target) && sources[target] != nil {
+			if target, ok := resolve(p, ref.path); ok && !IsPage(target) && sources[target] != nil {
 				renamed[target] = fingerprint(target, sources[target])
 			}
 		}
@@ -152,7 +152,7 @@ func Build(src fs.FS, where string) (*Site, error) {
 	for p, body := range sources {
 		f := File{Key: p, Source: p, Body: body, Class: Plain}
 		switch {
-		case isHTML(p):
+		case IsPage(p):
 			f.Class, f.Body = Page, rewrite(p, body, renamed)
 		case renamed[p] != "":
 			f.Class, f.Key = Fingerprinted, renamed[p]

@@ -55,8 +55,8 @@ func ContentType(key string) string {
 	return t
 }
 
-// isHTML reports whether a key is a page: uploaded last, never cached, invalidated on change.
-func isHTML(key string) bool {
+// IsPage reports whether a key is a page: uploaded last, never cached, invalidated on change.
+func IsPage(key string) bool {
 	ext := strings.ToLower(path.Ext(key))
 	return ext == ".html" || ext == ".htm"
 }

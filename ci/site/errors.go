@@ -1,11 +1,6 @@
 package site
 
-import (
-	"errors"
-	"strings"
-
-	"github.com/aws/smithy-go"
-)
+import "strings"
 
 // InputError reports bad input found before anything in AWS changed: a missing or empty
 // directory, a bucket or distribution that does not exist, a rollback with nothing to go back to.
@@ -45,12 +40,3 @@ func (e *InputError) Error() string {
 
 // Unwrap returns the underlying error.
 func (e *InputError) Unwrap() error { return e.Err }
-
-// errorCode is the AWS error code of err ("NoSuchBucket", "AccessDenied", ...), or "".
-func errorCode(err error) string {
-	var apiErr smithy.APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.ErrorCode()
-	}
-	return ""
-}

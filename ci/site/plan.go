@@ -20,14 +20,15 @@ type Plan struct {
 	Deletes []string // keys the bucket has and the site no longer does
 	Paths   []string // CloudFront paths of the changed and deleted pages
 
-	now map[string]Object // what the bucket serves, for the versions of the keys left as they are
+	// Now is what the bucket serves, for the versions of the keys left as they are.
+	Now map[string]Object
 }
 
 // PlanSync compares a built site with what the bucket serves now (by key: the manifest's
 // objects, or a listing's, whose content is unknown and so always uploaded again). An object
 // is uploaded when its content, content type or cache control differs.
 func PlanSync(s *Site, now map[string]Object, currentRelease string, listed bool) Plan {
-	p := Plan{Release: s.Release(), Current: currentRelease, Listed: listed, New: map[string]bool{}, now: now}
+	p := Plan{Release: s.Release(), Current: currentRelease, Listed: listed, New: map[string]bool{}, Now: now}
 	var pages []string
 	for _, f := range s.Files {
 		old, ok := now[f.Key]
@@ -46,7 +47,7 @@ func PlanSync(s *Site, now map[string]Object, currentRelease string, listed bool
 	for key := range now {
 		if _, ok := s.File(key); !ok {
 			p.Deletes = append(p.Deletes, key)
-			if isHTML(key) {
+			if IsPage(key) {
 				pages = append(pages, key)
 			}
 		}

@@ -58,3 +58,9 @@ func CheckDistributionID(id string) error {
 	}
 	return nil
 }
+
+// Target is where a site is served from.
+type Target struct {
+	Bucket         string // the S3 bucket, e.g. "acme-web-staging"
+	DistributionID string // the CloudFront distribution in front of it, e.g. "E2QWRUHEXAMPLE"
+}

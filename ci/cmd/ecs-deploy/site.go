@@ -13,6 +13,7 @@ import (
 	"dagger/pipeline/internal/cliflag"
 	"dagger/pipeline/report"
 	"dagger/pipeline/site"
+	"dagger/pipeline/sitedeploy"
 )
 
 // siteFlags are the CLI's names of the site's inputs.
@@ -55,7 +56,7 @@ func runSite(ctx context.Context, prog string, args []string, stdout, stderr io.
 	}
 	var timeout *time.Duration
 	if action != "plan" {
-		timeout = cliflag.Duration(fs, "invalidation-timeout", site.DefaultInvalidationTimeout, "how long to wait for CloudFront's invalidation of the changed pages")
+		timeout = cliflag.Duration(fs, "invalidation-timeout", sitedeploy.DefaultInvalidationTimeout, "how long to wait for CloudFront's invalidation of the changed pages")
 	}
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: %s site %s [flags]\n\nflags:\n", prog, action)
@@ -103,15 +104,15 @@ func runSite(ctx context.Context, prog string, args []string, stdout, stderr io.
 	if code != deploy.ExitOK {
 		return code
 	}
-	clients := site.NewClients(cfg)
-	opts := site.Options{Progress: stderr}
+	clients := sitedeploy.NewClients(cfg)
+	opts := sitedeploy.Options{Progress: stderr}
 	if timeout != nil {
 		opts.InvalidationTimeout = *timeout
 	}
 	var res *report.Site
 	switch action {
 	case "plan":
-		plan, err := site.Preview(ctx, clients, target, built)
+		plan, err := sitedeploy.Preview(ctx, clients, target, built)
 		if err != nil {
 			return siteError(stderr, nil, err)
 		}
@@ -121,9 +122,9 @@ func runSite(ctx context.Context, prog string, args []string, stdout, stderr io.
 		}
 		return deploy.ExitOK
 	case "deploy":
-		res, err = site.Deploy(ctx, clients, target, built, opts)
+		res, err = sitedeploy.Deploy(ctx, clients, target, built, opts)
 	case "rollback":
-		res, err = site.Rollback(ctx, clients, target, opts)
+		res, err = sitedeploy.Rollback(ctx, clients, target, opts)
 	}
 	if res != nil {
 		fmt.Fprintln(stderr)

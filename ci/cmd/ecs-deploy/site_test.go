@@ -23,7 +23,7 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"dagger/pipeline/internal/moto"
-	"dagger/pipeline/site"
+	"dagger/pipeline/sitedeploy"
 )
 
 // siteInMoto creates a versioned bucket and a distribution in front of it, and returns the
@@ -32,7 +32,7 @@ func siteInMoto(t *testing.T, srv *moto.Server, bucket string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	clients := site.NewClients(srv.Config)
+	clients := sitedeploy.NewClients(srv.Config)
 	api := clients.S3.(*s3.Client)
 	if _, err := api.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
 		t.Fatal(err)
@@ -58,7 +58,7 @@ func bucketKeys(t *testing.T, srv *moto.Server, bucket string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	out, err := site.NewClients(srv.Config).S3.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(bucket)})
+	out, err := sitedeploy.NewClients(srv.Config).S3.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(bucket)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +208,7 @@ func objectBody(t *testing.T, srv *moto.Server, bucket, key string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	out, err := site.NewClients(srv.Config).S3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	out, err := sitedeploy.NewClients(srv.Config).S3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
 	if err != nil {
 		t.Fatalf("GetObject %s: %v", key, err)
 	}

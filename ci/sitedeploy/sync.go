@@ -1,6 +1,8 @@
-package site
+package sitedeploy
 
 import (
+	"dagger/pipeline/site"
+
 	"bytes"
 	"context"
 	"encoding/base64"
@@ -42,30 +44,30 @@ func (o Options) withDefaults() Options {
 
 // Preview is the plan of a deploy of s to target; it changes nothing (it reads the bucket's
 // versioning and manifest, or lists it, and reads the distribution).
-func Preview(ctx context.Context, clients Clients, target Target, s *Site) (Plan, error) {
+func Preview(ctx context.Context, clients Clients, target site.Target, s *site.Site) (site.Plan, error) {
 	if _, err := checkTarget(ctx, clients, target); err != nil {
-		return Plan{}, err
+		return site.Plan{}, err
 	}
 	cur, err := readCurrent(ctx, clients.S3, target.Bucket)
 	if err != nil {
-		return Plan{}, err
+		return site.Plan{}, err
 	}
 	return cur.plan(s), nil
 }
 
-func (c current) plan(s *Site) Plan {
+func (c current) plan(s *site.Site) site.Plan {
 	release := ""
 	if c.manifest != nil {
 		release = c.manifest.Release
 	}
-	return PlanSync(s, c.objects, release, c.manifest == nil)
+	return site.PlanSync(s, c.objects, release, c.manifest == nil)
 }
 
 // Deploy syncs s to the target's bucket in the order the package comment gives, then invalidates
 // the changed pages in the distribution and waits for it. Nothing is written before the bucket,
 // the distribution and the manifest have been read. The result is nil only when nothing was
 // written.
-func Deploy(ctx context.Context, clients Clients, target Target, s *Site, opts Options) (*report.Site, error) {
+func Deploy(ctx context.Context, clients Clients, target site.Target, s *site.Site, opts Options) (*report.Site, error) {
 	opts = opts.withDefaults()
 	res := &report.Site{Action: "deploy", Bucket: target.Bucket, Distribution: target.DistributionID, Release: s.Release(), Started: time.Now()}
 	versioned, err := checkTarget(ctx, clients, target)
@@ -87,12 +89,12 @@ func Deploy(ctx context.Context, clients Clients, target Target, s *Site, opts O
 		fmt.Fprintf(opts.Progress, "site: warning: bucket %s keeps no versions, so this release cannot be rolled back; enable versioning (aws s3api put-bucket-versioning --bucket %s --versioning-configuration Status=Enabled)\n", target.Bucket, target.Bucket)
 	}
 
-	manifest := &Manifest{Release: plan.Release, Previous: plan.Current, Objects: map[string]Object{}}
+	manifest := &site.Manifest{Release: plan.Release, Previous: plan.Current, Objects: map[string]site.Object{}}
 	if plan.Current == plan.Release && cur.manifest != nil {
 		manifest.Previous = cur.manifest.Previous // the same release again (repairing a bucket): keep its way back
 	}
 	for _, key := range plan.Same {
-		manifest.Objects[key] = plan.now[key]
+		manifest.Objects[key] = plan.Now[key]
 	}
 	for _, f := range plan.Uploads {
 		if err := ctx.Err(); err != nil {
@@ -106,7 +108,7 @@ func Deploy(ctx context.Context, clients Clients, target Target, s *Site, opts O
 			return failed(res, fmt.Errorf("uploading %s to bucket %s: %w; after %d of %d uploads the live site is still consistent (pages are uploaded last, and no object was deleted): deploy again", f.Key, target.Bucket, err, len(res.Uploaded), len(plan.Uploads)))
 		}
 		res.Uploaded = append(res.Uploaded, f.Key)
-		manifest.Objects[f.Key] = Object{SHA256: f.SHA256, Size: int64(len(f.Body)), ContentType: f.ContentType, CacheControl: f.CacheControl, VersionID: versionID}
+		manifest.Objects[f.Key] = site.Object{SHA256: f.SHA256, Size: int64(len(f.Body)), ContentType: f.ContentType, CacheControl: f.CacheControl, VersionID: versionID}
 		fmt.Fprintf(opts.Progress, "site: uploaded %s (%s, %s)\n", f.Key, f.ContentType, f.CacheControl)
 	}
 	return finish(ctx, clients, target, opts, res, manifest, plan.Deletes, plan.Paths)
@@ -114,7 +116,7 @@ func Deploy(ctx context.Context, clients Clients, target Target, s *Site, opts O
 
 // upload puts one file with its content type and cache control, and its SHA-256 for S3 to
 // verify, and returns the version S3 made of it ("" in a bucket without versioning).
-func upload(ctx context.Context, api ObjectPutter, bucket string, f File) (string, error) {
+func upload(ctx context.Context, api ObjectPutter, bucket string, f site.File) (string, error) {
 	sum, err := hex.DecodeString(f.SHA256)
 	if err != nil {
 		return "", err
@@ -137,12 +139,12 @@ func upload(ctx context.Context, api ObjectPutter, bucket string, f File) (strin
 
 // finish takes the steps after the uploads, shared by deploy and rollback: the manifest, the
 // deletions, then the invalidation of paths.
-func finish(ctx context.Context, clients Clients, target Target, opts Options, res *report.Site, manifest *Manifest, deletes, paths []string) (*report.Site, error) {
+func finish(ctx context.Context, clients Clients, target site.Target, opts Options, res *report.Site, manifest *site.Manifest, deletes, paths []string) (*report.Site, error) {
 	if err := ctx.Err(); err != nil {
 		return interrupted(res, len(res.Uploaded), err)
 	}
 	manifest.Written = time.Now().UTC()
-	for _, key := range []string{releaseKey(manifest.Release), ManifestKey} {
+	for _, key := range []string{site.ReleaseKey(manifest.Release), site.ManifestKey} {
 		if err := writeManifest(ctx, clients.S3, target.Bucket, key, manifest); err != nil {
 			return failed(res, fmt.Errorf("%w; the bucket serves the new pages, but the next deploy compares with the old manifest (and uploads again): deploy again", err))
 		}

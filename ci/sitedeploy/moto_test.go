@@ -1,4 +1,4 @@
-package site_test
+package sitedeploy_test
 
 import (
 	"context"
@@ -23,6 +23,7 @@ import (
 	"dagger/pipeline/internal/moto"
 	"dagger/pipeline/report"
 	"dagger/pipeline/site"
+	"dagger/pipeline/sitedeploy"
 )
 
 // A site deploy against moto: real S3 and CloudFront clients over HTTP, a versioned bucket and a
@@ -30,8 +31,8 @@ import (
 
 // recorder wraps the real clients and records every write and invalidation call.
 type recorder struct {
-	site.BucketAPI
-	cf site.DistributionAPI
+	sitedeploy.BucketAPI
+	cf sitedeploy.DistributionAPI
 	mu sync.Mutex
 	// calls are "put KEY", "copy KEY", "delete KEY", "invalidate PATHS", "get-invalidation".
 	calls []string
@@ -105,7 +106,7 @@ func (r *recorder) GetInvalidation(ctx context.Context, in *cloudfront.GetInvali
 	return out, err
 }
 
-func (r *recorder) clients() site.Clients { return site.Clients{S3: r, CloudFront: r} }
+func (r *recorder) clients() sitedeploy.Clients { return sitedeploy.Clients{S3: r, CloudFront: r} }
 
 func (r *recorder) reset() {
 	r.mu.Lock()
@@ -125,7 +126,7 @@ type fixture struct {
 func setUp(t *testing.T, srv *moto.Server, versioned bool) *fixture {
 	t.Helper()
 	ctx := testContext(t)
-	clients := site.NewClients(srv.Config)
+	clients := sitedeploy.NewClients(srv.Config)
 	f := &fixture{srv: srv, s3: clients.S3.(*s3.Client), cf: clients.CloudFront.(*cloudfront.Client)}
 	f.target.Bucket = "acme-web-test"
 	if _, err := f.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(f.target.Bucket)}); err != nil {
@@ -171,7 +172,7 @@ func testContext(t *testing.T) context.Context {
 }
 
 // opts waits for the invalidation without pausing between polls: moto completes one at once.
-var opts = site.Options{PollInterval: time.Millisecond, InvalidationTimeout: 10 * time.Second}
+var opts = sitedeploy.Options{PollInterval: time.Millisecond, InvalidationTimeout: 10 * time.Second}
 
 func build(t *testing.T, files map[string]string) *site.Site {
 	t.Helper()
@@ -270,7 +271,7 @@ func TestDeployToMoto(t *testing.T) {
 	ctx := testContext(t)
 	v1 := build(t, v1Files)
 
-	res, err := site.Deploy(ctx, f.rec.clients(), f.target, v1, opts)
+	res, err := sitedeploy.Deploy(ctx, f.rec.clients(), f.target, v1, opts)
 	if err != nil {
 		t.Fatalf("Deploy v1: %v", err)
 	}
@@ -327,7 +328,7 @@ func TestDeployToMoto(t *testing.T) {
 	// v2: a changed stylesheet and page, a new file; the old stylesheet is stale.
 	f.rec.reset()
 	v2 := build(t, v2Files)
-	res, err = site.Deploy(ctx, f.rec.clients(), f.target, v2, opts)
+	res, err = sitedeploy.Deploy(ctx, f.rec.clients(), f.target, v2, opts)
 	if err != nil {
 		t.Fatalf("Deploy v2: %v", err)
 	}
@@ -360,7 +361,7 @@ func TestDeployToMoto(t *testing.T) {
 
 	// The same set again: nothing uploaded, nothing invalidated.
 	f.rec.reset()
-	res, err = site.Deploy(ctx, f.rec.clients(), f.target, v2, opts)
+	res, err = sitedeploy.Deploy(ctx, f.rec.clients(), f.target, v2, opts)
 	if err != nil || res.Outcome != report.Unchanged || len(res.Uploaded) != 0 || res.InvalidationID != "" {
 		t.Errorf("the same site again: %+v, %v", res, err)
 	}
@@ -384,13 +385,13 @@ func TestRollbackToMotoRestoresThePreviousVersions(t *testing.T) {
 	ctx := testContext(t)
 	v1, v2 := build(t, v1Files), build(t, v2Files)
 	for _, s := range []*site.Site{v1, v2} {
-		if _, err := site.Deploy(ctx, f.rec.clients(), f.target, s, opts); err != nil {
+		if _, err := sitedeploy.Deploy(ctx, f.rec.clients(), f.target, s, opts); err != nil {
 			t.Fatal(err)
 		}
 	}
 	f.rec.reset()
 
-	res, err := site.Rollback(ctx, f.rec.clients(), f.target, opts)
+	res, err := sitedeploy.Rollback(ctx, f.rec.clients(), f.target, opts)
 	if err != nil {
 		t.Fatalf("Rollback: %v", err)
 	}
@@ -418,11 +419,11 @@ func TestRollbackToMotoRestoresThePreviousVersions(t *testing.T) {
 	}
 	// Deploying v1 again now changes nothing: the bucket holds v1 and its manifest says so.
 	f.rec.reset()
-	if res, err := site.Deploy(ctx, f.rec.clients(), f.target, v1, opts); err != nil || res.Outcome != report.Unchanged {
+	if res, err := sitedeploy.Deploy(ctx, f.rec.clients(), f.target, v1, opts); err != nil || res.Outcome != report.Unchanged {
 		t.Errorf("deploy of v1 after rolling back to it: %+v, %v (calls %v)", res, err, f.rec.calls)
 	}
 	// v1 was the first release: there is nothing before it.
-	_, err = site.Rollback(ctx, f.rec.clients(), f.target, opts)
+	_, err = sitedeploy.Rollback(ctx, f.rec.clients(), f.target, opts)
 	var input *site.InputError
 	if !errors.As(err, &input) || !strings.Contains(err.Error(), "is the first this pipeline deployed") {
 		t.Errorf("second rollback = %v", err)
@@ -435,7 +436,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 	f := setUp(t, srv, false)
 	ctx := testContext(t)
 	v1 := build(t, v1Files)
-	if _, err := site.Deploy(ctx, f.rec.clients(), f.target, v1, opts); err != nil {
+	if _, err := sitedeploy.Deploy(ctx, f.rec.clients(), f.target, v1, opts); err != nil {
 		t.Fatal(err)
 	}
 	before := f.bucketKeys(t)
@@ -448,16 +449,22 @@ func TestBadInputChangesNothing(t *testing.T) {
 		want   string
 	}{
 		{"a bucket that does not exist", site.Target{Bucket: "acme-web-missing", DistributionID: f.target.DistributionID},
-			func(tg site.Target) error { _, err := site.Deploy(ctx, f.rec.clients(), tg, v2, opts); return err },
+			func(tg site.Target) error {
+				_, err := sitedeploy.Deploy(ctx, f.rec.clients(), tg, v2, opts)
+				return err
+			},
 			"bucket acme-web-missing does not exist: the site is uploaded to it; create it"},
 		{"a distribution that does not exist", site.Target{Bucket: f.target.Bucket, DistributionID: "E0000000MISSING"},
-			func(tg site.Target) error { _, err := site.Deploy(ctx, f.rec.clients(), tg, v2, opts); return err },
+			func(tg site.Target) error {
+				_, err := sitedeploy.Deploy(ctx, f.rec.clients(), tg, v2, opts)
+				return err
+			},
 			"CloudFront distribution E0000000MISSING does not exist: the changed pages are invalidated in it; give the ID"},
 		{"a plan with a distribution that does not exist", site.Target{Bucket: f.target.Bucket, DistributionID: "E0000000MISSING"},
-			func(tg site.Target) error { _, err := site.Preview(ctx, f.rec.clients(), tg, v2); return err },
+			func(tg site.Target) error { _, err := sitedeploy.Preview(ctx, f.rec.clients(), tg, v2); return err },
 			"CloudFront distribution E0000000MISSING does not exist"},
 		{"a rollback of a bucket without versions", f.target,
-			func(tg site.Target) error { _, err := site.Rollback(ctx, f.rec.clients(), tg, opts); return err },
+			func(tg site.Target) error { _, err := sitedeploy.Rollback(ctx, f.rec.clients(), tg, opts); return err },
 			"release " + v1.Release() + " is the first"},
 	}
 	for _, tt := range tests {
@@ -487,7 +494,7 @@ func TestRollbackWithoutVersionsSaysWhyAndChangesNothing(t *testing.T) {
 	o := opts
 	o.Progress = &progress
 	for _, files := range []map[string]string{v1Files, v2Files} {
-		if _, err := site.Deploy(ctx, f.rec.clients(), f.target, build(t, files), o); err != nil {
+		if _, err := sitedeploy.Deploy(ctx, f.rec.clients(), f.target, build(t, files), o); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -496,7 +503,7 @@ func TestRollbackWithoutVersionsSaysWhyAndChangesNothing(t *testing.T) {
 	}
 	before := f.bucketKeys(t)
 	f.rec.reset()
-	_, err := site.Rollback(ctx, f.rec.clients(), f.target, opts)
+	_, err := sitedeploy.Rollback(ctx, f.rec.clients(), f.target, opts)
 	var input *site.InputError
 	if !errors.As(err, &input) || !strings.Contains(err.Error(), "has never kept versions") || !strings.Contains(err.Error(), "put-bucket-versioning") {
 		t.Errorf("Rollback = %v", err)
@@ -513,7 +520,7 @@ func TestRollbackNamesAVersionThatIsGone(t *testing.T) {
 	ctx := testContext(t)
 	v1 := build(t, v1Files)
 	for _, files := range []map[string]string{v1Files, v2Files} {
-		if _, err := site.Deploy(ctx, f.rec.clients(), f.target, build(t, files), opts); err != nil {
+		if _, err := sitedeploy.Deploy(ctx, f.rec.clients(), f.target, build(t, files), opts); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -532,7 +539,7 @@ func TestRollbackNamesAVersionThatIsGone(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.rec.reset()
-	_, err = site.Rollback(ctx, f.rec.clients(), f.target, opts)
+	_, err = sitedeploy.Rollback(ctx, f.rec.clients(), f.target, opts)
 	want := fmt.Sprintf("1 versions of release %s are no longer in the bucket, deleted by hand or by a lifecycle rule (index.html@%s)", v1.Release(), gone)
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("Rollback = %v, want it to say %q", err, want)
@@ -548,7 +555,7 @@ func TestInterruptedSyncLeavesTheSiteConsistent(t *testing.T) {
 	srv := moto.Start(t)
 	f := setUp(t, srv, true)
 	v1, v2 := build(t, v1Files), build(t, v2Files)
-	if _, err := site.Deploy(testContext(t), f.rec.clients(), f.target, v1, opts); err != nil {
+	if _, err := sitedeploy.Deploy(testContext(t), f.rec.clients(), f.target, v1, opts); err != nil {
 		t.Fatal(err)
 	}
 	f.rec.reset()
@@ -560,7 +567,7 @@ func TestInterruptedSyncLeavesTheSiteConsistent(t *testing.T) {
 			cancel()
 		}
 	}
-	res, err := site.Deploy(ctx, f.rec.clients(), f.target, v2, opts)
+	res, err := sitedeploy.Deploy(ctx, f.rec.clients(), f.target, v2, opts)
 	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "the live site is consistent") {
 		t.Fatalf("Deploy = %v, want it interrupted", err)
 	}
@@ -578,7 +585,7 @@ func TestInterruptedSyncLeavesTheSiteConsistent(t *testing.T) {
 	}
 	// Run again, it finishes.
 	f.rec.beforePut = nil
-	if res, err := site.Deploy(testContext(t), f.rec.clients(), f.target, v2, opts); err != nil || res.Outcome != report.Succeeded {
+	if res, err := sitedeploy.Deploy(testContext(t), f.rec.clients(), f.target, v2, opts); err != nil || res.Outcome != report.Succeeded {
 		t.Errorf("deploy after the interruption: %+v, %v", res, err)
 	}
 }
@@ -589,7 +596,7 @@ func TestFailedUploadDeletesNothing(t *testing.T) {
 	f := setUp(t, srv, true)
 	ctx := testContext(t)
 	v1, v2 := build(t, v1Files), build(t, v2Files)
-	if _, err := site.Deploy(ctx, f.rec.clients(), f.target, v1, opts); err != nil {
+	if _, err := sitedeploy.Deploy(ctx, f.rec.clients(), f.target, v1, opts); err != nil {
 		t.Fatal(err)
 	}
 	before := f.bucketKeys(t)
@@ -600,7 +607,7 @@ func TestFailedUploadDeletesNothing(t *testing.T) {
 		}
 		return nil
 	}
-	res, err := site.Deploy(ctx, f.rec.clients(), f.target, v2, opts)
+	res, err := sitedeploy.Deploy(ctx, f.rec.clients(), f.target, v2, opts)
 	if err == nil || !strings.Contains(err.Error(), "uploading index.html to bucket acme-web-test: AccessDenied; after 3 of 4 uploads the live site is still consistent") {
 		t.Errorf("Deploy = %v", err)
 	}
@@ -624,8 +631,8 @@ func TestInvalidationWaitHasATimeout(t *testing.T) {
 	srv := moto.Start(t)
 	f := setUp(t, srv, true)
 	f.rec.status = "InProgress"
-	o := site.Options{PollInterval: time.Millisecond, InvalidationTimeout: 50 * time.Millisecond}
-	res, err := site.Deploy(testContext(t), f.rec.clients(), f.target, build(t, v1Files), o)
+	o := sitedeploy.Options{PollInterval: time.Millisecond, InvalidationTimeout: 50 * time.Millisecond}
+	res, err := sitedeploy.Deploy(testContext(t), f.rec.clients(), f.target, build(t, v1Files), o)
 	if err == nil || !strings.Contains(err.Error(), "did not complete within 50ms: the bucket holds the new site") {
 		t.Fatalf("Deploy = %v", err)
 	}
@@ -645,7 +652,7 @@ func TestFirstDeployToABucketWithObjects(t *testing.T) {
 	if _, err := f.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(f.target.Bucket), Key: aws.String("old.html"), Body: strings.NewReader("old")}); err != nil {
 		t.Fatal(err)
 	}
-	plan, err := site.Preview(ctx, f.rec.clients(), f.target, build(t, v1Files))
+	plan, err := sitedeploy.Preview(ctx, f.rec.clients(), f.target, build(t, v1Files))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -664,19 +671,19 @@ func TestRollbackToAReleaseUploadedWithoutVersions(t *testing.T) {
 	f := setUp(t, srv, false)
 	ctx := testContext(t)
 	v1 := build(t, v1Files)
-	if _, err := site.Deploy(ctx, f.rec.clients(), f.target, v1, opts); err != nil {
+	if _, err := sitedeploy.Deploy(ctx, f.rec.clients(), f.target, v1, opts); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.s3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String(f.target.Bucket),
 		VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusEnabled}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := site.Deploy(ctx, f.rec.clients(), f.target, build(t, v2Files), opts); err != nil {
+	if _, err := sitedeploy.Deploy(ctx, f.rec.clients(), f.target, build(t, v2Files), opts); err != nil {
 		t.Fatal(err)
 	}
 	before := f.bucketKeys(t)
 	f.rec.reset()
-	_, err := site.Rollback(ctx, f.rec.clients(), f.target, opts)
+	_, err := sitedeploy.Rollback(ctx, f.rec.clients(), f.target, opts)
 	want := fmt.Sprintf("cannot roll back bucket %s: 3 objects of release %s were uploaded while the bucket kept no versions (about.html, %s, index.html)",
 		f.target.Bucket, v1.Release(), keyOf(v1, "assets/app.css"))
 	var input *site.InputError
@@ -698,7 +705,7 @@ func TestDeployRefusesAManifestItCannotRead(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.rec.reset()
-	_, err := site.Deploy(ctx, f.rec.clients(), f.target, build(t, v1Files), opts)
+	_, err := sitedeploy.Deploy(ctx, f.rec.clients(), f.target, build(t, v1Files), opts)
 	if err == nil || !strings.Contains(err.Error(), "is not valid JSON") || !strings.Contains(err.Error(), "delete it and deploy again") {
 		t.Errorf("Deploy = %v", err)
 	}

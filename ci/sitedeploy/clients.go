@@ -1,4 +1,4 @@
-package site
+package sitedeploy
 
 import (
 	"context"
@@ -86,10 +86,4 @@ func NewClients(cfg aws.Config) Clients {
 		}),
 		CloudFront: cloudfront.NewFromConfig(cfg, func(o *cloudfront.Options) { o.Region = "us-east-1" }),
 	}
-}
-
-// Target is where a site is served from.
-type Target struct {
-	Bucket         string // the S3 bucket, e.g. "acme-web-staging"
-	DistributionID string // the CloudFront distribution in front of it, e.g. "E2QWRUHEXAMPLE"
 }

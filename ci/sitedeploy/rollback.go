@@ -1,6 +1,8 @@
-package site
+package sitedeploy
 
 import (
+	"dagger/pipeline/site"
+
 	"context"
 	"fmt"
 	"net/url"
@@ -21,34 +23,34 @@ import (
 // again goes one more release back. Everything a rollback needs (the bucket's versioning, both
 // manifests, every version to copy) is checked before the first write; the result is nil only
 // when nothing was written.
-func Rollback(ctx context.Context, clients Clients, target Target, opts Options) (*report.Site, error) {
+func Rollback(ctx context.Context, clients Clients, target site.Target, opts Options) (*report.Site, error) {
 	opts = opts.withDefaults()
 	started := time.Now()
 	versioned, err := checkTarget(ctx, clients, target)
 	if err != nil {
 		return nil, err
 	}
-	cur, err := readManifest(ctx, clients.S3, target.Bucket, ManifestKey)
+	cur, err := readManifest(ctx, clients.S3, target.Bucket, site.ManifestKey)
 	switch {
 	case err != nil:
 		return nil, err
 	case cur == nil:
-		return nil, &InputError{What: fmt.Sprintf("bucket %s has no site manifest (%s)", target.Bucket, ManifestKey),
+		return nil, &site.InputError{What: fmt.Sprintf("bucket %s has no site manifest (%s)", target.Bucket, site.ManifestKey),
 			Why: "no site was deployed there by this pipeline, so there is no previous set to go back to", Fix: "deploy the site first; a rollback goes back to the release before the last deploy"}
 	case cur.Previous == "":
-		return nil, &InputError{What: fmt.Sprintf("release %s is the first this pipeline deployed to bucket %s", cur.Release, target.Bucket),
+		return nil, &site.InputError{What: fmt.Sprintf("release %s is the first this pipeline deployed to bucket %s", cur.Release, target.Bucket),
 			Why: "there is no previous set to go back to", Fix: "deploy the site you want instead (check out its commit and deploy it)"}
 	}
-	prev, err := readManifest(ctx, clients.S3, target.Bucket, releaseKey(cur.Previous))
+	prev, err := readManifest(ctx, clients.S3, target.Bucket, site.ReleaseKey(cur.Previous))
 	switch {
 	case err != nil:
 		return nil, err
 	case prev == nil:
-		return nil, &InputError{What: fmt.Sprintf("the record of release %s (%s) is not in bucket %s", cur.Previous, releaseKey(cur.Previous), target.Bucket),
+		return nil, &site.InputError{What: fmt.Sprintf("the record of release %s (%s) is not in bucket %s", cur.Previous, site.ReleaseKey(cur.Previous), target.Bucket),
 			Why: "a rollback copies back the object versions it lists", Fix: "deploy the site you want instead (check out its commit and deploy it)"}
 	}
 	if !versioned {
-		return nil, &InputError{What: fmt.Sprintf("bucket %s %s", target.Bucket, "has never kept versions"),
+		return nil, &site.InputError{What: fmt.Sprintf("bucket %s %s", target.Bucket, "has never kept versions"),
 			Why: "the objects of release " + cur.Previous + " were overwritten or deleted by the deploy after it, so there is nothing to copy back",
 			Fix: fmt.Sprintf("deploy the previous site instead (check out its commit and deploy it), and enable versioning so the next releases can be rolled back: aws s3api put-bucket-versioning --bucket %s --versioning-configuration Status=Enabled", target.Bucket)}
 	}
@@ -68,7 +70,7 @@ func Rollback(ctx context.Context, clients Clients, target Target, opts Options)
 	for key := range cur.Objects {
 		if _, ok := prev.Objects[key]; !ok {
 			deletes = append(deletes, key)
-			if isHTML(key) {
+			if site.IsPage(key) {
 				pages = append(pages, key)
 			}
 		}
@@ -84,7 +86,7 @@ func Rollback(ctx context.Context, clients Clients, target Target, opts Options)
 	})
 
 	res := &report.Site{Action: "rollback", Bucket: target.Bucket, Distribution: target.DistributionID, Release: prev.Release, Previous: cur.Release, Unchanged: len(same), Started: started}
-	manifest := &Manifest{Release: prev.Release, Previous: prev.Previous, Objects: map[string]Object{}}
+	manifest := &site.Manifest{Release: prev.Release, Previous: prev.Previous, Objects: map[string]site.Object{}}
 	for key, o := range prev.Objects {
 		manifest.Objects[key] = o
 	}
@@ -107,17 +109,17 @@ func Rollback(ctx context.Context, clients Clients, target Target, opts Options)
 		old.VersionID = aws.ToString(out.VersionId)
 		manifest.Objects[key] = old
 		res.Uploaded = append(res.Uploaded, key)
-		if isHTML(key) {
+		if site.IsPage(key) {
 			pages = append(pages, key)
 		}
 		fmt.Fprintf(opts.Progress, "site: restored %s (release %s)\n", key, prev.Release)
 	}
-	return finish(ctx, clients, target, opts, res, manifest, deletes, InvalidationPaths(pages))
+	return finish(ctx, clients, target, opts, res, manifest, deletes, site.InvalidationPaths(pages))
 }
 
 // checkVersions makes sure every version a rollback copies is recorded and still in the bucket,
 // and names every one that is not.
-func checkVersions(ctx context.Context, api ObjectHeader, bucket string, prev *Manifest, keys []string) error {
+func checkVersions(ctx context.Context, api ObjectHeader, bucket string, prev *site.Manifest, keys []string) error {
 	var unrecorded, gone []string
 	for _, key := range keys {
 		v := prev.Objects[key].VersionID
@@ -152,19 +154,19 @@ func checkVersions(ctx context.Context, api ObjectHeader, bucket string, prev *M
 	if len(gone) > 0 {
 		fix += "; if a lifecycle rule expires noncurrent versions, keep them longer than a release lives"
 	}
-	return &InputError{What: "cannot roll back bucket " + bucket + ": " + strings.Join(what, "; "),
+	return &site.InputError{What: "cannot roll back bucket " + bucket + ": " + strings.Join(what, "; "),
 		Why: "a rollback copies back the versions its manifest recorded, and nothing was changed", Fix: fix}
 }
 
 // restoreRank orders a rollback's copies as a deploy orders its uploads.
-func restoreRank(key string, o Object) int {
+func restoreRank(key string, o site.Object) int {
 	switch {
-	case isHTML(key):
-		return int(Page)
-	case o.CacheControl == CacheImmutable:
-		return int(Fingerprinted)
+	case site.IsPage(key):
+		return int(site.Page)
+	case o.CacheControl == site.CacheImmutable:
+		return int(site.Fingerprinted)
 	default:
-		return int(Plain)
+		return int(site.Plain)
 	}
 }
 
