@@ -34,8 +34,10 @@ func TestRunWaitsForConsecutiveSuccessesThenSmokeTests(t *testing.T) {
 	defer srv.Close()
 
 	var stdout, stderr bytes.Buffer
+	// Each check's timeout is half the interval: at 10 ms, a check slowed past 5 ms by a loaded
+	// machine (-race) counted as a failure, restarted the streak and made 8 checks instead of 5.
 	code := run(context.Background(), []string{"-base", srv.URL, "-health-path", "/health",
-		"-healthy-threshold", "3", "-interval", "10ms", "-deadline", "10s"}, &stdout, &stderr)
+		"-healthy-threshold", "3", "-interval", "250ms", "-deadline", "10s"}, &stdout, &stderr)
 	if code != 0 {
 		t.Fatalf("exit code %d, stderr:\n%s", code, stderr.String())
 	}
