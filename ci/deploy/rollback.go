@@ -234,6 +234,9 @@ func Rollback(ctx context.Context, c Clients, opts RollbackOptions) (res *Result
 type rollbackPlan struct {
 	svc             *types.Service
 	current, target string // task definition ARNs: the one the service runs, and the one it goes back to
+	// targetDefinition is target, as read while resolving it: its container health check is part
+	// of what the settings impose on the rollback's timeline.
+	targetDefinition *types.TaskDefinition
 }
 
 // prepareRollback reads the service and resolves the revision it goes back to; nothing changes.
@@ -244,16 +247,16 @@ func (r *run) prepareRollback(ctx context.Context, opts RollbackOptions) (*rollb
 	}
 	r.progress.markEventsSeen(svc.Events)
 	current := aws.ToString(svc.TaskDefinition)
-	var target string
+	var td *types.TaskDefinition
 	if digest := strings.TrimSpace(opts.ToImageDigest); digest != "" {
-		target, err = r.api.revisionRunningDigest(ctx, current, digest)
+		td, err = r.api.revisionRunningDigest(ctx, current, digest)
 	} else {
-		target, err = r.api.resolveRollbackTarget(ctx, current, opts.To)
+		td, err = r.api.resolveRollbackTarget(ctx, current, opts.To)
 	}
 	if err != nil {
 		return nil, err
 	}
-	return &rollbackPlan{svc: svc, current: current, target: target}, nil
+	return &rollbackPlan{svc: svc, current: current, target: aws.ToString(td.TaskDefinitionArn), targetDefinition: td}, nil
 }
 
 // rollback is Rollback of one service on r, which may share its API and budget with others'.
@@ -290,10 +293,8 @@ func (r *run) rollback(ctx context.Context, opts RollbackOptions, rb *rollbackPl
 	}
 	r.progress.printf("waiting up to %s for %s", p.timeout, id)
 	spec := r.spec(Target{Cluster: opts.Cluster, Service: opts.Service}, p, id, target, current, updated)
-	// A rollback is a deploy of an older revision: it gets the same timeline. The revision's
-	// container health check is part of what its settings impose; without it, the floor has none.
-	td, _, _ := r.api.describeTaskDefinition(ctx, target)
-	r.timeline, r.settings = &timelineRecorder{}, settingsOf(svc, td, groups)
+	// A rollback is a deploy of an older revision: it gets the same timeline.
+	r.timeline, r.settings = &timelineRecorder{}, settingsOf(svc, rb.targetDefinition, groups)
 	spec.timeline = r.timeline
 	out, err := r.api.watch(ctx, spec)
 	if err != nil {
@@ -322,18 +323,18 @@ func (r *run) rollback(ctx context.Context, opts RollbackOptions, rb *rollbackPl
 }
 
 // resolveRollbackTarget turns the rollback target (RollbackOptions.To) into a task definition
-// ARN of the service's family and checks that it exists and is ACTIVE.
-func (a *api) resolveRollbackTarget(ctx context.Context, current, to string) (string, error) {
+// of the service's family and checks that it exists and is ACTIVE.
+func (a *api) resolveRollbackTarget(ctx context.Context, current, to string) (*types.TaskDefinition, error) {
 	family, rev, ok := splitRevision(revisionName(current))
 	if !ok {
-		return "", fmt.Errorf("cannot read family and revision from the service's task definition %q", current)
+		return nil, fmt.Errorf("cannot read family and revision from the service's task definition %q", current)
 	}
 	ref := strings.TrimSpace(to)
 	switch {
 	case ref == "":
 		prev, err := a.previousRevision(ctx, family, rev)
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		ref = prev
 	case isDigits(ref):
@@ -342,23 +343,23 @@ func (a *api) resolveRollbackTarget(ctx context.Context, current, to string) (st
 	td, _, err := a.describeTaskDefinition(ctx, ref)
 	if err != nil {
 		if c := errorCode(err); c == "ClientException" || c == "InvalidParameterException" {
-			return "", &InputError{What: fmt.Sprintf("task definition %q not found", ref), Why: errorMessage(err),
+			return nil, &InputError{What: fmt.Sprintf("task definition %q not found", ref), Why: errorMessage(err),
 				Fix:    fmt.Sprintf("name an ACTIVE revision of %s; ECS ListTaskDefinitions with family prefix %q lists them", family, family),
 				Fields: []report.Field{report.FieldRevision}, Err: err}
 		}
-		return "", err
+		return nil, err
 	}
 	if f := aws.ToString(td.Family); f != family {
-		return "", &InputError{What: fmt.Sprintf("revision %s is of family %q, but the service runs family %q", to, f, family),
+		return nil, &InputError{What: fmt.Sprintf("revision %s is of family %q, but the service runs family %q", to, f, family),
 			Why: "a rollback returns to an earlier revision of the same application", Fix: "name a revision of " + family,
 			Fields: []report.Field{report.FieldRevision}}
 	}
 	if td.Status != types.TaskDefinitionStatusActive {
-		return "", &InputError{What: fmt.Sprintf("%s is %s", revisionName(aws.ToString(td.TaskDefinitionArn)), td.Status),
+		return nil, &InputError{What: fmt.Sprintf("%s is %s", revisionName(aws.ToString(td.TaskDefinitionArn)), td.Status),
 			Why: "ECS cannot start tasks from a deregistered revision", Fix: "name an ACTIVE revision",
 			Fields: []report.Field{report.FieldRevision}}
 	}
-	return aws.ToString(td.TaskDefinitionArn), nil
+	return td, nil
 }
 
 // previousRevision is the newest ACTIVE revision of family older than rev.

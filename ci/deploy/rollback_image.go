@@ -48,29 +48,29 @@ func (opts RollbackOptions) Validate() error {
 
 // revisionRunningDigest is the newest ACTIVE revision of the family of current whose container
 // images include digest ("sha256:…"), looking at the newest maxRevisionsSearched revisions.
-func (a *api) revisionRunningDigest(ctx context.Context, current, digest string) (string, error) {
+func (a *api) revisionRunningDigest(ctx context.Context, current, digest string) (*types.TaskDefinition, error) {
 	family, _, ok := splitRevision(revisionName(current))
 	if !ok {
-		return "", fmt.Errorf("cannot read family and revision from the service's task definition %q", current)
+		return nil, fmt.Errorf("cannot read family and revision from the service's task definition %q", current)
 	}
 	candidates, err := a.newestRevisions(ctx, family, maxRevisionsSearched)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	for _, arn := range candidates {
 		td, _, err := a.describeTaskDefinition(ctx, arn)
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		if runsDigest(td, digest) {
-			return aws.ToString(td.TaskDefinitionArn), nil
+			return td, nil
 		}
 	}
 	scope := "no ACTIVE revision"
 	if len(candidates) == maxRevisionsSearched {
 		scope = fmt.Sprintf("none of the newest %d ACTIVE revisions", maxRevisionsSearched)
 	}
-	return "", &InputError{
+	return nil, &InputError{
 		What:   fmt.Sprintf("%s of %s runs the image %s", scope, family, digest),
 		Why:    "a rollback returns to a revision that already ran that image, and there is none",
 		Fields: []report.Field{report.FieldImageDigest},
