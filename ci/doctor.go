@@ -2,16 +2,15 @@ package main
 
 import (
 	"context"
-	"strings"
+	"io"
 
 	"dagger/pipeline/deploy"
 )
 
 // Doctor tells what an ECS environment's own settings impose on every deploy of its service (of
-// each, for an environment of several):
-// the target groups' health checks and deregistration delay, the container health check, the
-// replacement rounds of the desired count, and how long the last deployment took; with advice
-// where a setting dominates. It changes nothing.
+// each, for an environment of several): the target groups' health checks and deregistration
+// delay, the container health check, the replacement rounds of the desired count, and how long
+// the last deployment took; with advice where a setting dominates. It changes nothing.
 // +cache="never"
 func (m *Pipeline) Doctor(
 	ctx context.Context,
@@ -22,18 +21,12 @@ func (m *Pipeline) Doctor(
 	if err != nil {
 		return "", err
 	}
-	var b strings.Builder
-	for i, s := range target.Services {
-		d, err := deploy.Doctor(ctx, deploy.NewClients(cfg), target.Cluster, s.Service)
+	clients := deploy.NewClients(cfg)
+	return eachService(target, func(service string, w io.Writer) error {
+		d, err := deploy.Doctor(ctx, clients, target.Cluster, service)
 		if err != nil {
-			return "", moduleNames(target, "").Error(err)
+			return err
 		}
-		if i > 0 {
-			b.WriteString("\n")
-		}
-		if err := d.Render(&b); err != nil {
-			return "", err
-		}
-	}
-	return b.String(), nil
+		return d.Render(w)
+	})
 }

@@ -171,33 +171,21 @@ func run(ctx context.Context, prog string, args []string, stdout, stderr io.Writ
 	var res *deploy.Result
 	switch command {
 	case "status":
-		for i, service := range services {
+		return eachService(services, stdout, stderr, names, func(service string) error {
 			st, err := deploy.Status(ctx, *clients, names.cluster, service)
-			if err != nil {
-				reportError(stderr, err, names)
-				return deploy.ExitCode(nil, err)
+			if err == nil {
+				st.Render(stdout)
 			}
-			if i > 0 {
-				fmt.Fprintln(stdout)
-			}
-			st.Render(stdout)
-		}
-		return deploy.ExitOK
+			return err
+		})
 	case "doctor":
-		for i, service := range services {
+		return eachService(services, stdout, stderr, names, func(service string) error {
 			d, err := deploy.Doctor(ctx, *clients, names.cluster, service)
 			if err != nil {
-				reportError(stderr, err, names)
-				return deploy.ExitCode(nil, err)
+				return err
 			}
-			if i > 0 {
-				fmt.Fprintln(stdout)
-			}
-			if err := d.Render(stdout); err != nil {
-				return deploy.ExitAWSError
-			}
-		}
-		return deploy.ExitOK
+			return d.Render(stdout)
+		})
 	case "plan":
 		return plan(ctx, *clients, opts, names, stdout, stderr)
 	case "deploy":
@@ -411,6 +399,21 @@ func plan(ctx context.Context, clients deploy.Clients, opts deploy.Options, name
 		if err := preview.Render(stdout); err != nil {
 			fmt.Fprintf(stderr, "error: %v\n", err)
 			return deploy.ExitAWSError
+		}
+	}
+	return deploy.ExitOK
+}
+
+// eachService runs show for each service, a blank line between their reports on stdout, and
+// returns the exit code: the first error stops it and is told in the CLI's words.
+func eachService(services []string, stdout, stderr io.Writer, names names, show func(service string) error) int {
+	for i, service := range services {
+		if i > 0 {
+			fmt.Fprintln(stdout)
+		}
+		if err := show(service); err != nil {
+			reportError(stderr, err, names)
+			return deploy.ExitCode(nil, err)
 		}
 	}
 	return deploy.ExitOK
