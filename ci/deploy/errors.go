@@ -3,7 +3,6 @@ package deploy
 import (
 	"context"
 	"errors"
-	"strings"
 
 	"github.com/aws/smithy-go"
 
@@ -27,19 +26,7 @@ type InputError struct {
 	Err  error // the underlying error, if any
 }
 
-func (e *InputError) Error() string {
-	var b strings.Builder
-	b.WriteString(e.What)
-	if e.Why != "" {
-		b.WriteString(": ")
-		b.WriteString(e.Why)
-	}
-	if e.Fix != "" {
-		b.WriteString("; ")
-		b.WriteString(e.Fix)
-	}
-	return b.String()
-}
+func (e *InputError) Error() string { return report.Sentence(e.What, e.Why, e.Fix) }
 
 // Unwrap returns the underlying error.
 func (e *InputError) Unwrap() error { return e.Err }

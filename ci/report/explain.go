@@ -1,6 +1,9 @@
 package report
 
-import "errors"
+import (
+	"errors"
+	"strings"
+)
 
 // Fault is an error about the engine's inputs, detected before anything changed in AWS
 // (deploy.InputError): it names the fields at fault and, when there is one, a step that gets
@@ -31,4 +34,20 @@ func Explain(err error, n Names) string {
 		msg += "; " + StepLine(*next, n)
 	}
 	return msg
+}
+
+// Sentence says an input error the way every package's reads: what is wrong, then why it
+// matters and what to do, each left out when empty ("what: why; fix").
+func Sentence(what, why, fix string) string {
+	var b strings.Builder
+	b.WriteString(what)
+	if why != "" {
+		b.WriteString(": ")
+		b.WriteString(why)
+	}
+	if fix != "" {
+		b.WriteString("; ")
+		b.WriteString(fix)
+	}
+	return b.String()
 }

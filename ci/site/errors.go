@@ -1,6 +1,6 @@
 package site
 
-import "strings"
+import "dagger/pipeline/report"
 
 // InputError reports bad input found before anything in AWS changed: a missing or empty
 // directory, a bucket or distribution that does not exist, a rollback with nothing to go back to.
@@ -24,19 +24,7 @@ const (
 	FieldDistribution Field = "distribution"
 )
 
-func (e *InputError) Error() string {
-	var b strings.Builder
-	b.WriteString(e.What)
-	if e.Why != "" {
-		b.WriteString(": ")
-		b.WriteString(e.Why)
-	}
-	if e.Fix != "" {
-		b.WriteString("; ")
-		b.WriteString(e.Fix)
-	}
-	return b.String()
-}
+func (e *InputError) Error() string { return report.Sentence(e.What, e.Why, e.Fix) }
 
 // Unwrap returns the underlying error.
 func (e *InputError) Unwrap() error { return e.Err }
