@@ -10,10 +10,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
-	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"dagger/pipeline/internal/fakeaws"
 	"dagger/pipeline/internal/moto"
@@ -23,34 +20,6 @@ import (
 
 // siteBucket is the bucket the fake-site environment ships app/site to, in moto.
 const siteBucket = "e2e-site"
-
-// seedSite makes what the fake-site environment needs in moto: a versioned bucket and a
-// CloudFront distribution in front of it; it returns the distribution's ID.
-func seedSite(t *testing.T, m *moto.Server) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	clients := sitedeploy.NewClients(m.Config)
-	s3Client := clients.S3.(*s3.Client)
-	if _, err := s3Client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(siteBucket)}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s3Client.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String(siteBucket),
-		VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusEnabled}}); err != nil {
-		t.Fatal(err)
-	}
-	out, err := clients.CloudFront.(*cloudfront.Client).CreateDistribution(ctx, &cloudfront.CreateDistributionInput{DistributionConfig: &cftypes.DistributionConfig{
-		CallerReference: aws.String("e2e"), Comment: aws.String("e2e site"), Enabled: aws.Bool(true), DefaultRootObject: aws.String("index.html"),
-		Origins: &cftypes.Origins{Quantity: aws.Int32(1), Items: []cftypes.Origin{{Id: aws.String("bucket"),
-			DomainName: aws.String(siteBucket + ".s3.amazonaws.com"), S3OriginConfig: &cftypes.S3OriginConfig{OriginAccessIdentity: aws.String("")}}}},
-		DefaultCacheBehavior: &cftypes.DefaultCacheBehavior{TargetOriginId: aws.String("bucket"),
-			ViewerProtocolPolicy: cftypes.ViewerProtocolPolicyRedirectToHttps, CachePolicyId: aws.String("658327ea-f89d-4fab-a63d-7e88639e58f6")},
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return aws.ToString(out.Distribution.Id)
-}
 
 // siteKeys lists the site's keys in the bucket, the manifest's left out.
 func siteKeys(t *testing.T, m *moto.Server) []string {
@@ -74,7 +43,7 @@ func siteKeys(t *testing.T, m *moto.Server) []string {
 // not shipped by a failed rollout, shipped after a healthy one, shipped again changed, rolled
 // back with the service.
 func testSite(t *testing.T, w *workspace, m *moto.Server) {
-	dist := seedSite(t, m)
+	dist := m.Site(t, siteBucket, true)
 	editJSON(t, w.path("ci/environments.json"), func(doc map[string]any) {
 		doc["environments"].(map[string]any)["fake-site"].(map[string]any)["site"].(map[string]any)["distributionId"] = dist
 	})

@@ -16,7 +16,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
-	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
@@ -125,44 +124,12 @@ type fixture struct {
 // setUp creates a bucket (versioned or not) and a distribution in front of it in a fresh moto.
 func setUp(t *testing.T, srv *moto.Server, versioned bool) *fixture {
 	t.Helper()
-	ctx := testContext(t)
 	clients := sitedeploy.NewClients(srv.Config)
 	f := &fixture{srv: srv, s3: clients.S3.(*s3.Client), cf: clients.CloudFront.(*cloudfront.Client)}
 	f.target.Bucket = "acme-web-test"
-	if _, err := f.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(f.target.Bucket)}); err != nil {
-		t.Fatal(err)
-	}
-	if versioned {
-		if _, err := f.s3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String(f.target.Bucket),
-			VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusEnabled}}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	f.target.DistributionID = createDistribution(t, f.cf, f.target.Bucket)
+	f.target.DistributionID = srv.Site(t, f.target.Bucket, versioned)
 	f.rec = &recorder{BucketAPI: f.s3, cf: f.cf}
 	return f
-}
-
-func createDistribution(t *testing.T, cf *cloudfront.Client, bucket string) string {
-	t.Helper()
-	out, err := cf.CreateDistribution(testContext(t), &cloudfront.CreateDistributionInput{DistributionConfig: &cftypes.DistributionConfig{
-		CallerReference:   aws.String("test"),
-		Comment:           aws.String("site"),
-		Enabled:           aws.Bool(true),
-		DefaultRootObject: aws.String("index.html"),
-		Origins: &cftypes.Origins{Quantity: aws.Int32(1), Items: []cftypes.Origin{{
-			Id: aws.String("bucket"), DomainName: aws.String(bucket + ".s3.amazonaws.com"),
-			S3OriginConfig: &cftypes.S3OriginConfig{OriginAccessIdentity: aws.String("")},
-		}}},
-		DefaultCacheBehavior: &cftypes.DefaultCacheBehavior{
-			TargetOriginId: aws.String("bucket"), ViewerProtocolPolicy: cftypes.ViewerProtocolPolicyRedirectToHttps,
-			CachePolicyId: aws.String("658327ea-f89d-4fab-a63d-7e88639e58f6"),
-		},
-	}})
-	if err != nil {
-		t.Fatalf("CreateDistribution in moto: %v", err)
-	}
-	return aws.ToString(out.Distribution.Id)
 }
 
 func testContext(t *testing.T) context.Context {

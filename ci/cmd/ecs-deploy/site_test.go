@@ -17,42 +17,11 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
-	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"dagger/pipeline/internal/moto"
 	"dagger/pipeline/sitedeploy"
 )
-
-// siteInMoto creates a versioned bucket and a distribution in front of it, and returns the
-// distribution's ID.
-func siteInMoto(t *testing.T, srv *moto.Server, bucket string) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	clients := sitedeploy.NewClients(srv.Config)
-	api := clients.S3.(*s3.Client)
-	if _, err := api.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := api.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String(bucket),
-		VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusEnabled}}); err != nil {
-		t.Fatal(err)
-	}
-	out, err := clients.CloudFront.(*cloudfront.Client).CreateDistribution(ctx, &cloudfront.CreateDistributionInput{DistributionConfig: &cftypes.DistributionConfig{
-		CallerReference: aws.String("cli-test"), Comment: aws.String("site"), Enabled: aws.Bool(true), DefaultRootObject: aws.String("index.html"),
-		Origins: &cftypes.Origins{Quantity: aws.Int32(1), Items: []cftypes.Origin{{Id: aws.String("bucket"),
-			DomainName: aws.String(bucket + ".s3.amazonaws.com"), S3OriginConfig: &cftypes.S3OriginConfig{OriginAccessIdentity: aws.String("")}}}},
-		DefaultCacheBehavior: &cftypes.DefaultCacheBehavior{TargetOriginId: aws.String("bucket"),
-			ViewerProtocolPolicy: cftypes.ViewerProtocolPolicyRedirectToHttps, CachePolicyId: aws.String("658327ea-f89d-4fab-a63d-7e88639e58f6")},
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return aws.ToString(out.Distribution.Id)
-}
 
 func bucketKeys(t *testing.T, srv *moto.Server, bucket string) string {
 	t.Helper()
@@ -75,7 +44,7 @@ func TestCLISiteAgainstMoto(t *testing.T) {
 	srv := moto.Start(t)
 	bin := buildCLI(t)
 	const bucket = "acme-web-test"
-	dist := siteInMoto(t, srv, bucket)
+	dist := srv.Site(t, bucket, true)
 	target := []string{"--bucket", bucket, "--distribution-id", dist}
 	v1, err := filepath.Abs("../../../app/site")
 	if err != nil {
@@ -142,7 +111,7 @@ func TestCLISiteCtrlCIsInterrupted(t *testing.T) {
 	srv := moto.Start(t)
 	bin := buildCLI(t)
 	const bucket = "acme-web-test"
-	dist := siteInMoto(t, srv, bucket)
+	dist := srv.Site(t, bucket, true)
 	v1, err := filepath.Abs("../../../app/site")
 	if err != nil {
 		t.Fatal(err)
