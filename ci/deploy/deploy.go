@@ -224,11 +224,7 @@ func (r *run) await(ctx context.Context, opts Options, res *Result, p *plan, upd
 	}
 
 	// 5. Wait until our deployment, tasks and targets are all good — or fail at the first evidence.
-	r.progress.printf("waiting up to %s for %s", p.timeout, id)
-	spec := r.spec(opts.Target, p, id, res.TaskDefinition, res.PreviousTaskDefinition, updated)
-	r.timeline, r.settings = &timelineRecorder{}, settingsOf(p.svc, p.live, p.groups)
-	spec.timeline = r.timeline
-	out, err := r.api.watch(ctx, spec)
+	out, err := r.watchRollout(ctx, opts, res, p, updated)
 	if err != nil {
 		return r.lostSight(ctx, res, p, err)
 	}
@@ -245,6 +241,22 @@ func (r *run) await(ctx context.Context, opts Options, res *Result, p *plan, upd
 
 	// 6. It failed: roll back (or let ECS's rollback finish), unless told not to.
 	return r.recover(ctx, opts, res, p, out)
+}
+
+// watchRollout watches the deployment UpdateService started (res.DeploymentID) to its end, and
+// records its timeline; updated is UpdateService's answer, the watch's first observation.
+func (r *run) watchRollout(ctx context.Context, opts Options, res *Result, p *plan, updated *types.Service) (*watchOutcome, error) {
+	r.progress.printf("waiting up to %s for %s", p.timeout, res.DeploymentID)
+	spec := r.spec(opts.Target, p, res.DeploymentID, res.TaskDefinition, res.PreviousTaskDefinition, updated)
+	r.timeline, r.settings = &timelineRecorder{}, settingsOf(p.svc, p.live, p.groups)
+	spec.timeline = r.timeline
+	return r.api.watch(ctx, spec)
+}
+
+// noDeploymentSummary says that UpdateService started no deployment of taskDefinition that
+// could be watched.
+func noDeploymentSummary(taskDefinition string) string {
+	return fmt.Sprintf("ECS started no deployment of %s (UpdateService answered no new PRIMARY deployment on it); cannot watch the rollout", revisionName(taskDefinition))
 }
 
 // Validate checks what can be checked without AWS: the target is named, the image is pinned by
@@ -463,7 +475,7 @@ func (r *run) redeployFailed(ctx context.Context, res *Result, p *plan, before *
 func (r *run) noDeployment(ctx context.Context, res *Result, p *plan) (*Result, error) {
 	res.Outcome = Failed
 	res.Diagnosis = &Diagnosis{
-		Summary:      fmt.Sprintf("ECS started no deployment of %s (UpdateService answered no new PRIMARY deployment on it); cannot watch the rollout", revisionName(res.TaskDefinition)),
+		Summary:      noDeploymentSummary(res.TaskDefinition),
 		ServiceState: r.api.serviceState(ctx, res.Cluster, res.Service, p.groups),
 		NextSteps:    undoSteps(res),
 	}

@@ -3,6 +3,7 @@ package deploy
 import (
 	"context"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -86,10 +87,5 @@ func (s *serviceReads) answer(name string) (*ecs.DescribeServicesOutput, bool) {
 // serviceNameOf is the name in a service ARN (arn:aws:ecs:REGION:ACCOUNT:service/CLUSTER/NAME,
 // or the older …:service/NAME); a failure names the service by ARN, or by the name asked for.
 func serviceNameOf(arn string) string {
-	for i := len(arn) - 1; i >= 0; i-- {
-		if arn[i] == '/' {
-			return arn[i+1:]
-		}
-	}
-	return arn
+	return arn[strings.LastIndex(arn, "/")+1:]
 }

@@ -302,14 +302,9 @@ func (c crew) watch(ctx context.Context) {
 			return
 		}
 		if m.res.DeploymentID == "" {
-			m.out = &watchOutcome{verdict: verdictFailed, summary: fmt.Sprintf(
-				"ECS started no deployment of %s (UpdateService answered no new PRIMARY deployment on it); cannot watch the rollout", revisionName(m.res.TaskDefinition))}
+			m.out = &watchOutcome{verdict: verdictFailed, summary: noDeploymentSummary(m.res.TaskDefinition)}
 		} else {
-			m.run.progress.printf("waiting up to %s for %s", m.plan.timeout, m.res.DeploymentID)
-			spec := m.run.spec(m.opts.Target, m.plan, m.res.DeploymentID, m.res.TaskDefinition, m.res.PreviousTaskDefinition, m.updated)
-			m.run.timeline, m.run.settings = &timelineRecorder{}, settingsOf(m.plan.svc, m.plan.live, m.plan.groups)
-			spec.timeline = m.run.timeline
-			m.out, m.watchErr = m.run.api.watch(wctx, spec)
+			m.out, m.watchErr = m.run.watchRollout(wctx, m.opts, m.res, m.plan, m.updated)
 		}
 		if m.watchErr != nil || m.out.verdict != verdictSucceeded {
 			order.Lock()
