@@ -43,16 +43,26 @@ func (m *Pipeline) Site(
 	return built, err
 }
 
+// siteSource is the site's source directory dir of the repository; bad input when it is not
+// there.
+func (m *Pipeline) siteSource(ctx context.Context, dir string) (*dagger.Directory, error) {
+	exists, err := m.Source.Exists(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	if !exists {
+		return nil, &site.InputError{What: fmt.Sprintf("the site directory %s is not in the repository", dir),
+			Why: "the site is built from it", Fix: "commit the site there, or name the directory that holds its index.html", Field: site.FieldDirectory}
+	}
+	return m.Source.Directory(dir), nil
+}
+
 // buildSite builds the site in the repository's directory dir, and returns it with the directory
 // of its files.
 func (m *Pipeline) buildSite(ctx context.Context, dir string) (*site.Site, *dagger.Directory, error) {
-	exists, err := m.Source.Exists(ctx, dir)
+	src, err := m.siteSource(ctx, dir)
 	if err != nil {
 		return nil, nil, err
-	}
-	if !exists {
-		return nil, nil, &site.InputError{What: fmt.Sprintf("the site directory %s is not in the repository", dir),
-			Why: "the site is built from it", Fix: "commit the site there, or name the directory that holds its index.html", Field: site.FieldDirectory}
 	}
 	// The module's code reads the files where Export puts them: in its own container.
 	tmp, err := os.MkdirTemp("", "site-")
@@ -60,7 +70,6 @@ func (m *Pipeline) buildSite(ctx context.Context, dir string) (*site.Site, *dagg
 		return nil, nil, err
 	}
 	defer os.RemoveAll(tmp)
-	src := m.Source.Directory(dir)
 	if _, err := src.Export(ctx, tmp); err != nil {
 		return nil, nil, fmt.Errorf("reading the site directory %s: %w", dir, err)
 	}
@@ -171,11 +180,9 @@ var siteFlagKeys = map[string]string{"--dir": "site.directory", "--bucket": "sit
 // siteCommand runs `ecs-deploy site ACTION` for the environment's site, with the constructor's
 // credentials (as secrets) and endpoint, and the site's source mounted.
 func (m *Pipeline) siteCommand(ctx context.Context, target environments.Environment, action string) (siteRun, error) {
-	if exists, err := m.Source.Exists(ctx, target.Site.Directory); err != nil {
-		return siteRun{}, err
-	} else if !exists {
-		return siteRun{}, siteError(target, &site.InputError{What: fmt.Sprintf("the site directory %s is not in the repository", target.Site.Directory),
-			Why: "the site is built from it", Fix: "commit the site there, or name the directory that holds its index.html", Field: site.FieldDirectory})
+	src, err := m.siteSource(ctx, target.Site.Directory)
+	if err != nil {
+		return siteRun{}, siteError(target, err)
 	}
 	ctr, err := m.awsCommandContainer(ctx, target)
 	if err != nil {
@@ -183,7 +190,7 @@ func (m *Pipeline) siteCommand(ctx context.Context, target environments.Environm
 	}
 	args := []string{"ecs-deploy", "site", action, "--bucket", target.Site.Bucket, "--distribution-id", target.Site.DistributionID}
 	if action != "rollback" {
-		ctr = ctr.WithDirectory("/site", m.Source.Directory(target.Site.Directory))
+		ctr = ctr.WithDirectory("/site", src)
 		args = append(args, "--dir", "/site")
 	}
 	if action != "plan" && target.Site.InvalidationTimeout > 0 {
