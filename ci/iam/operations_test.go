@@ -43,6 +43,10 @@ type operation struct {
 	at      []string
 }
 
+// testSupport are the module's packages that only tests (and the fake's own command) import: what they call sets up an
+// emulator (moto's buckets and distributions), which the deploy role never does.
+var testSupport = map[string]bool{modulePath + "/internal/moto": true, modulePath + "/internal/fakeaws": true}
+
 // listedPackage is what `go list -json` says of a package.
 type listedPackage struct {
 	ImportPath string
@@ -104,7 +108,7 @@ func listModule() (*checker, error) {
 			return nil, fmt.Errorf("go list: %s: %s", p.ImportPath, p.Error.Err)
 		}
 		c.exports[p.ImportPath] = p.Export
-		if p.Module != nil && p.Module.Path == modulePath && !p.DepOnly {
+		if p.Module != nil && p.Module.Path == modulePath && !p.DepOnly && !testSupport[p.ImportPath] {
 			c.module = append(c.module, p)
 		}
 	}
