@@ -10,14 +10,12 @@ import (
 	"dagger/pipeline/internal/dagger"
 )
 
-// lintScript checks one Go module's formatting, then runs go vet and staticcheck; a finding fails
-// it and names the file. One exec, not three: every exec costs the engine a container start.
-const lintScript = `set -e
+// vetScript checks one Go module's formatting, then runs go vet; a finding fails it and names the
+// file. One exec, not two: every exec costs the engine a container start.
+const vetScript = `set -e
 unformatted=$(gofmt -l .)
 if [ -n "$unformatted" ]; then echo "gofmt: these files need formatting (run gofmt -w):"; echo "$unformatted"; exit 1; fi
-go vet ./...
-staticcheck ./...
-echo 'lint: clean'`
+go vet ./...`
 
 // Lint checks formatting (gofmt), go vet and staticcheck in the service's Go module, and with
 // --pipeline in this pipeline's own module in ci/ too. The call fails on any finding and prints it.
@@ -41,9 +39,9 @@ func (m *Pipeline) Lint(
 	var wg sync.WaitGroup
 	for i, mod := range modules {
 		wg.Go(func() {
-			out, err := m.lintModule(mod.src).Stdout(ctx)
-			outputs[i] = fmt.Sprintf("%s: %s", mod.name, strings.TrimSpace(out))
-			if err != nil {
+			outputs[i] = mod.name + ": lint: clean"
+			if _, err := m.lintContainer(mod.src).Sync(ctx); err != nil {
+				outputs[i] = mod.name + ": findings"
 				errs[i] = fmt.Errorf("lint %s: %w", mod.name, err)
 			}
 		})
@@ -52,19 +50,23 @@ func (m *Pipeline) Lint(
 	return strings.Join(outputs, "\n"), errors.Join(errs...)
 }
 
-// lintModule is the container that lints one Go module, for --interactive and terminal use.
-func (m *Pipeline) lintModule(src *dagger.Directory) *dagger.Container {
+// lintContainer checks one Go module's formatting and runs go vet, then staticcheck, for
+// --interactive and terminal use. Staticcheck runs after vet, in vet's container, so that on a new
+// engine the two do not compile the module's dependencies twice over at the same time; its binary
+// is built while vet runs.
+func (m *Pipeline) lintContainer(src *dagger.Directory) *dagger.Container {
 	return m.toolchain(src).
+		WithExec([]string{"sh", "-c", vetScript}).
 		WithMountedCache("/root/.cache/staticcheck", dag.CacheVolume("pipeline-staticcheck")).
 		WithEnvVariable("STATICCHECK_CACHE", "/root/.cache/staticcheck").
 		WithFile("/usr/local/bin/staticcheck", m.staticcheck()).
-		WithExec([]string{"sh", "-c", lintScript})
+		WithExec([]string{"staticcheck", "./..."})
 }
 
 // staticcheck is the staticcheck binary, built once per version and Go image: running it through
 // `go run` would link it again on every lint.
 func (m *Pipeline) staticcheck() *dagger.File {
-	return m.goCaches(m.goContainer()).
+	return m.goReady().
 		WithEnvVariable("GOBIN", "/out").
 		WithExec([]string{"go", "install", "honnef.co/go/tools/cmd/staticcheck@" + m.StaticcheckVersion}).
 		File("/out/staticcheck")
