@@ -2,81 +2,125 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/url"
+	"strings"
+	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
-
-	"dagger/pipeline/deploy"
 	"dagger/pipeline/environments"
 	"dagger/pipeline/internal/dagger"
+	"dagger/pipeline/internal/daggercall"
 )
 
-// awsForAccount returns an aws.Config for the environment's region, signed with the constructor's
-// credentials, once STS confirms that they belong to the environment's account: the guard against
-// deploying staging into the prod account.
-func (m *Pipeline) awsForAccount(ctx context.Context, env environments.Environment) (aws.Config, error) {
-	if env.IsLocal() {
-		return aws.Config{}, fmt.Errorf("environment %q runs on this machine, not on ECS: there is no service to roll back or inspect; pass --env with an ECS environment", env.Name)
-	}
-	cfg, err := m.awsConfig(ctx, env)
+// awsStep runs a step of cmd/pipeline-aws (see there) for the environment and returns its answer.
+// Every AWS call of the module is made there, in a container built from ci/: the module links no
+// AWS SDK, which would cost every first call on a new engine the SDK's compilation. A step that
+// fails answers with the error the function returns; an error here is the container's own.
+func (m *Pipeline) awsStep(ctx context.Context, target environments.Environment, step string, args ...string) (daggercall.Answer, error) {
+	ctr, err := m.awsCommandContainer(ctx, target)
 	if err != nil {
-		return aws.Config{}, err
+		return daggercall.Answer{}, err
 	}
-	if _, err := environments.VerifyAccount(ctx, sts.NewFromConfig(cfg), env); err != nil {
-		return aws.Config{}, err
-	}
-	return cfg, nil
+	return m.awsStepIn(ctx, ctr, target, step, args...)
 }
 
-// awsConfig returns an aws.Config for the environment's region, signed with the constructor's
-// credentials and sent to its endpoint when one was given. The secrets reach the AWS SDK and
-// nothing else (no log, no error, no summary).
-func (m *Pipeline) awsConfig(ctx context.Context, env environments.Environment) (aws.Config, error) {
-	if m.AwsAccessKeyID == nil || m.AwsSecretAccessKey == nil {
-		return aws.Config{}, fmt.Errorf("environment %q is in AWS account %s and needs credentials: pass them to the "+
-			"pipeline before the function, `dagger call --aws-access-key-id=env://AWS_ACCESS_KEY_ID "+
-			"--aws-secret-access-key=env://AWS_SECRET_ACCESS_KEY --aws-session-token=env://AWS_SESSION_TOKEN …`, "+
-			"or keep them in .env next to dagger.json as awsAccessKeyId=env://AWS_ACCESS_KEY_ID, "+
-			"awsSecretAccessKey=env://AWS_SECRET_ACCESS_KEY and awsSessionToken=env://AWS_SESSION_TOKEN (see README)",
-			env.Name, env.AccountID)
-	}
-	id, err := m.AwsAccessKeyID.Plaintext(ctx)
+// awsStepIn is awsStep in ctr, an awsCommandContainer.
+func (m *Pipeline) awsStepIn(ctx context.Context, ctr *dagger.Container, target environments.Environment, step string, args ...string) (daggercall.Answer, error) {
+	const answerFile = "/tmp/answer.json"
+	done := ctr.WithDirectory(workdir, m.Source).
+		WithWorkdir(workdir).
+		WithExec(append([]string{"pipeline-aws", step, "--env", target.Name, "--answer", answerFile}, args...),
+			dagger.ContainerWithExecOpts{Expect: dagger.ReturnTypeAny})
+	code, err := done.ExitCode(ctx)
 	if err != nil {
-		return aws.Config{}, fmt.Errorf("reading --aws-access-key-id: %w", err)
+		return daggercall.Answer{}, err
 	}
-	secret, err := m.AwsSecretAccessKey.Plaintext(ctx)
+	if code != 0 {
+		stderr, _ := done.Stderr(ctx)
+		return daggercall.Answer{}, fmt.Errorf("the pipeline's AWS step %q failed (exit code %d): %s", step, code, strings.TrimSpace(stderr))
+	}
+	data, err := done.File(answerFile).Contents(ctx)
 	if err != nil {
-		return aws.Config{}, fmt.Errorf("reading --aws-secret-access-key: %w", err)
+		return daggercall.Answer{}, fmt.Errorf("the pipeline's AWS step %q gave no answer: %w", step, err)
 	}
-	var token string
+	var answer daggercall.Answer
+	if err := json.Unmarshal([]byte(data), &answer); err != nil {
+		return daggercall.Answer{}, fmt.Errorf("the pipeline's AWS step %q answered %q: %w", step, data, err)
+	}
+	return answer, nil
+}
+
+// pipelineCommands are the commands built from this checkout's ci/: ecs-deploy, and pipeline-aws,
+// the module's AWS steps.
+func (m *Pipeline) pipelineCommands() *dagger.Directory {
+	return m.goReady().
+		WithDirectory(workdir, m.Source.Directory(pipelineModule)).
+		WithWorkdir(workdir).
+		WithExec([]string{"go", "build", "-o", "/out/", "./cmd/ecs-deploy", "./cmd/pipeline-aws"}).
+		Directory("/out")
+}
+
+// awsCommandContainer is the pipeline's commands in a container that reaches the environment's
+// AWS account: its region, the constructor's credentials as secrets (never in the container's
+// definition or logs), and its endpoint when one was given. Every run is new: a deploy is never
+// answered from the cache.
+func (m *Pipeline) awsCommandContainer(ctx context.Context, target environments.Environment) (*dagger.Container, error) {
+	if err := m.requireCredentials(target); err != nil {
+		return nil, err
+	}
+	ctr := m.goContainer().
+		WithDirectory("/usr/local/bin", m.pipelineCommands()).
+		WithEnvVariable("AWS_REGION", target.Region).
+		WithEnvVariable("AWS_CONFIG_FILE", "/dev/null").
+		WithEnvVariable("AWS_SHARED_CREDENTIALS_FILE", "/dev/null").
+		WithEnvVariable("AWS_EC2_METADATA_DISABLED", "true").
+		WithSecretVariable("AWS_ACCESS_KEY_ID", m.AwsAccessKeyID).
+		WithSecretVariable("AWS_SECRET_ACCESS_KEY", m.AwsSecretAccessKey)
 	if m.AwsSessionToken != nil {
-		if token, err = m.AwsSessionToken.Plaintext(ctx); err != nil {
-			return aws.Config{}, fmt.Errorf("reading --aws-session-token: %w", err)
-		}
-	}
-	cfg := aws.Config{
-		Region:      env.Region,
-		Credentials: aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(id, secret, token)),
-		Retryer:     deploy.NewRetryer,
+		ctr = ctr.WithSecretVariable("AWS_SESSION_TOKEN", m.AwsSessionToken)
 	}
 	if m.AwsEndpoint != nil {
-		url, err := serviceURL(ctx, m.AwsEndpoint)
+		endpoint, err := m.AwsEndpoint.Endpoint(ctx, dagger.ServiceEndpointOpts{Scheme: "http"})
 		if err != nil {
-			return aws.Config{}, fmt.Errorf("--aws-endpoint: %w", err)
+			return nil, fmt.Errorf("--aws-endpoint: %w", err)
 		}
-		cfg.BaseEndpoint = aws.String(url)
+		u, err := url.Parse(endpoint)
+		if err != nil {
+			return nil, fmt.Errorf("--aws-endpoint %s: %w", endpoint, err)
+		}
+		ctr = ctr.WithServiceBinding("aws-endpoint", m.AwsEndpoint).
+			WithEnvVariable("AWS_ENDPOINT_URL", "http://aws-endpoint:"+u.Port())
 	}
-	return cfg, nil
+	return ctr.WithEnvVariable("DEPLOY_RUN", time.Now().Format(time.RFC3339Nano)), nil
 }
 
-// serviceURL starts a service (a tunnel, for tcp://localhost:PORT) and returns the http URL at
-// which this function's own code reaches it.
-func serviceURL(ctx context.Context, svc *dagger.Service) (string, error) {
-	started, err := svc.Start(ctx)
-	if err != nil {
-		return "", fmt.Errorf("starting the endpoint: %w", err)
+// requireCredentials fails when the constructor was given no AWS credentials for an environment
+// that lives in AWS.
+func (m *Pipeline) requireCredentials(target environments.Environment) error {
+	if m.AwsAccessKeyID != nil && m.AwsSecretAccessKey != nil {
+		return nil
 	}
-	return started.Endpoint(ctx, dagger.ServiceEndpointOpts{Scheme: "http"})
+	return fmt.Errorf("environment %q is in AWS account %s and needs credentials: pass them to the "+
+		"pipeline before the function, `dagger call --aws-access-key-id=env://AWS_ACCESS_KEY_ID "+
+		"--aws-secret-access-key=env://AWS_SECRET_ACCESS_KEY --aws-session-token=env://AWS_SESSION_TOKEN …`, "+
+		"or keep them in .env next to dagger.json as awsAccessKeyId=env://AWS_ACCESS_KEY_ID, "+
+		"awsSecretAccessKey=env://AWS_SECRET_ACCESS_KEY and awsSessionToken=env://AWS_SESSION_TOKEN (see README)",
+		target.Name, target.AccountID)
 }
+
+// answered is a step's answer as the function returns it: its output, or its error.
+func answered(answer daggercall.Answer, err error) (string, error) {
+	if err != nil {
+		return "", err
+	}
+	if answer.Error != "" {
+		return "", errorText(answer.Error)
+	}
+	return answer.Output, nil
+}
+
+// errorText is an error worded already, by the step that failed.
+type errorText string
+
+func (e errorText) Error() string { return string(e) }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 
 	"dagger/pipeline/codepipeline"
 	"dagger/pipeline/internal/dagger"
@@ -26,11 +27,17 @@ func (m *Pipeline) ImageDefinitions(
 		return nil, err
 	}
 	if image == "" {
-		cfg, err := m.awsForAccount(ctx, target)
+		if target.IsLocal() {
+			return nil, fmt.Errorf("environment %q runs on this machine, not on ECS: it has no ECR repository to publish to; pass --env with an ECS environment", target.Name)
+		}
+		if err := m.requireCredentials(target); err != nil {
+			return nil, err
+		}
+		username, password, err := m.prepareBuild(ctx, target)
 		if err != nil {
 			return nil, err
 		}
-		if image, err = m.buildAndPublish(ctx, cfg, target); err != nil {
+		if image, err = m.buildAndPublish(ctx, target, username, password); err != nil {
 			return nil, err
 		}
 	} else if _, err := release.RequireDigest(image); err != nil {

@@ -4,18 +4,12 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ecr"
 
 	"dagger/pipeline/codepipeline"
-	"dagger/pipeline/deploy"
 	"dagger/pipeline/environments"
+	"dagger/pipeline/internal/dagger"
 	"dagger/pipeline/internal/daggercall"
-	"dagger/pipeline/registry"
 	"dagger/pipeline/release"
-	"dagger/pipeline/smoke"
 )
 
 // Deploy ships the checkout to an environment of ci/environments.json. For an ECS environment:
@@ -69,133 +63,110 @@ func (m *Pipeline) Deploy(
 	if target.IsLocal() {
 		return m.deployLocal(ctx, target)
 	}
-	cfg, err := m.awsForAccount(ctx, target)
-	if err != nil {
-		return moduleNames(target, image).DeployOutput(nil, err)
+	names := daggercall.For(target, image)
+	if err := m.requireCredentials(target); err != nil {
+		return names.DeployOutput(nil, err)
 	}
-	res, err := m.deployECS(ctx, cfg, target, image, noRollback, deregisterFailed, force)
-	m.notifyTeam(ctx, cfg, target, moduleNames(target, image), res, err, runUrl)
+	args, err := m.imageToDeploy(ctx, target, image, runUrl)
+	if err != nil {
+		return names.DeployOutput(nil, err)
+	}
+	if noRollback {
+		args = append(args, "--no-rollback")
+	}
+	if deregisterFailed {
+		args = append(args, "--deregister-failed")
+	}
+	if force {
+		args = append(args, "--force")
+	}
+	if runUrl != "" {
+		args = append(args, "--run-url", runUrl)
+	}
+	deployed, err := m.awsStep(ctx, target, "deploy", args...)
+	out, err := answered(deployed, err)
+	if err != nil {
+		return "", err
+	}
 	var siteReport string
-	if err == nil && target.Site != nil {
+	if target.Site != nil {
 		// Only after the service's rollout succeeded: a failed deploy ships no site, and the pages
 		// never call a service that is not there yet.
 		siteReport, err = m.deploySite(ctx, target)
 		if err != nil {
-			out, _ := moduleNames(target, image).DeployOutput(res, nil)
 			return "", fmt.Errorf("%s\nthe service is deployed, but its site is not: %w", withSiteReport(out, siteReport), err)
 		}
 	}
-	if imageDefinitions && err == nil {
+	if imageDefinitions {
 		fmt.Fprint(os.Stderr, siteReport) // stdout is the file CodePipeline reads
-		data, err := codepipeline.ImageDefinitions(target.Container, res.Image)
+		data, err := codepipeline.ImageDefinitions(target.Container, deployed.Image)
 		return string(data), err
 	}
-	out, err := moduleNames(target, image).DeployOutput(res, err)
 	if siteReport != "" {
 		out = withSiteReport(out, siteReport)
 	}
-	return out, err
+	return out, nil
 }
 
-// moduleNames words the engine's results and errors for the environment as `dagger call`s;
-// image is deploy's --image, if given.
-func moduleNames(target environments.Environment, image string) daggercall.Names {
-	names := daggercall.Names{Env: target.Name, Image: image, Several: len(target.Services) > 1}
-	if !target.IsLocal() {
-		names.Repository = target.ImageRepository()
+// imageToDeploy is the deploy step's arguments that name its image: --image when given, else the
+// one the environment promotes for the commit, else a fresh build of the checkout, pushed to the
+// environment's ECR repository. A failure here is told to the team, once the account is checked.
+func (m *Pipeline) imageToDeploy(ctx context.Context, target environments.Environment, image, runURL string) ([]string, error) {
+	if image != "" {
+		if _, err := release.RequireDigest(image); err != nil {
+			return nil, err
+		}
+		return []string{"--image", image, "--given-image"}, nil
 	}
-	return names
-}
-
-// deployECS takes the steps of a deploy to an ECS environment with cfg, whose account is the
-// environment's; res is non-nil once anything in AWS may have changed.
-func (m *Pipeline) deployECS(ctx context.Context, cfg aws.Config, target environments.Environment, image string, noRollback, deregisterFailed, force bool) (*deploy.Result, error) {
-	image, err := m.imageToDeploy(ctx, cfg, target, image)
-	if err != nil {
-		return nil, err
-	}
-	opts, err := m.deployOptions(ctx, target, image)
-	if err != nil {
-		return nil, err
-	}
-	opts.NoRollback, opts.DeregisterFailed, opts.Force, opts.Progress = noRollback, deregisterFailed, force, os.Stderr
-	res, err := deploy.Deploy(ctx, deploy.NewClients(cfg), opts)
-	if err != nil {
-		return res, err
-	}
-	if err := smokeTest(ctx, target); err != nil {
-		return res, fmt.Errorf("the rollout succeeded but the smoke test through the load balancer failed: %w", err)
-	}
-	return res, nil
-}
-
-// deployOptions are the engine's options for deploying image to every service of the
-// environment, the main one as Target and the others as More, with their task definitions.
-func (m *Pipeline) deployOptions(ctx context.Context, target environments.Environment, image string) (deploy.Options, error) {
-	opts := deploy.Options{
-		Target:    deploy.Target{Cluster: target.Cluster, Service: target.Service, Container: target.Container},
-		Image:     image,
-		Timeout:   target.WaitTimeout,
-		Migration: migration(target),
-	}
-	for i, s := range target.Services {
-		data, err := m.taskDefinition(ctx, s)
+	if target.Promoted() {
+		tag, err := m.commitTag(ctx, untrackedPromoteError(target.Name, target.PromoteFrom))
 		if err != nil {
-			return opts, err
+			m.notifyFailure(ctx, target, err, runURL)
+			return nil, err
 		}
-		if i == 0 {
-			opts.TaskDefinition = data
-			continue
-		}
-		opts.More = append(opts.More, deploy.Member{Service: s.Service, Container: s.Container, TaskDefinition: data})
+		return []string{"--promoted-for", tag}, nil
 	}
-	return opts, nil
+	username, password, err := m.prepareBuild(ctx, target)
+	if err != nil {
+		return nil, err
+	}
+	built, err := m.buildAndPublish(ctx, target, username, password)
+	if err != nil {
+		m.notifyFailure(ctx, target, err, runURL)
+		return nil, err
+	}
+	return []string{"--image", built}, nil
 }
 
-// migration is the environment's migration key as the engine takes it; nil when it has none.
-func migration(target environments.Environment) *deploy.Migration {
-	if target.Migration == nil {
-		return nil
-	}
-	return &deploy.Migration{Command: target.Migration.Command, Timeout: target.Migration.Timeout}
-}
-
-// imageToDeploy is the digest-pinned image a deploy takes: --image when given, else the one the
-// environment promotes, else a fresh build of the checkout.
-func (m *Pipeline) imageToDeploy(ctx context.Context, cfg aws.Config, target environments.Environment, image string) (string, error) {
-	switch {
-	case image != "":
-		_, err := release.RequireDigest(image)
-		return image, err
-	case target.Promoted():
-		return m.promotedImage(ctx, cfg, target)
-	default:
-		return m.buildAndPublish(ctx, cfg, target)
-	}
-}
-
-// promotedImage is the image the environment's promoteFrom deployed for the checkout's commit.
-func (m *Pipeline) promotedImage(ctx context.Context, cfg aws.Config, target environments.Environment) (string, error) {
+// commitTag is the checkout's sha-<12 hex> tag, which a promoted image is found by; untracked is
+// the error when the source has no git metadata.
+func (m *Pipeline) commitTag(ctx context.Context, untracked error) (string, error) {
 	facts, err := m.gitFacts(ctx)
 	if err != nil {
 		return "", err
 	}
 	if !facts.Info.Tracked() {
-		return "", untrackedPromoteError(target.Name, target.PromoteFrom)
+		return "", untracked
 	}
-	return registry.PromotedImage(ctx, ecr.NewFromConfig(cfg), registry.Promotion{
-		Env:            target.Name,
-		From:           target.PromoteFrom,
-		Repository:     target.ImageRepository(),
-		RepositoryName: target.ECRRepository,
-		CommitTag:      facts.Info.CommitTag(),
-		DeployFrom:     "`dagger call deploy --env=" + target.PromoteFrom + "`",
-	})
+	return facts.Info.CommitTag(), nil
+}
+
+// prepareBuild checks that the credentials are the environment's account's, before a build, and
+// logs in to its ECR registry for the push.
+func (m *Pipeline) prepareBuild(ctx context.Context, target environments.Environment) (username string, password *dagger.Secret, err error) {
+	prepared, err := m.awsStep(ctx, target, "prepare", "--registry-login")
+	if _, err := answered(prepared, err); err != nil {
+		return "", nil, err
+	}
+	if prepared.Registry == nil {
+		return "", nil, fmt.Errorf("no login to %s came back from the AWS step", target.RegistryHost())
+	}
+	return prepared.Registry.Username, dag.SetSecret("ecr-password-"+target.Name, prepared.Registry.Password), nil
 }
 
 // buildAndPublish checks the checkout, then pushes its image to the environment's ECR repository
-// and returns the digest-pinned reference.
-func (m *Pipeline) buildAndPublish(ctx context.Context, cfg aws.Config, target environments.Environment) (string, error) {
+// with the registry's password and returns the digest-pinned reference.
+func (m *Pipeline) buildAndPublish(ctx context.Context, target environments.Environment, username string, password *dagger.Secret) (string, error) {
 	facts, err := m.gitFacts(ctx)
 	if err != nil {
 		return "", err
@@ -208,35 +179,22 @@ func (m *Pipeline) buildAndPublish(ctx context.Context, cfg aws.Config, target e
 	if _, err := m.Check(ctx, false); err != nil {
 		return "", err
 	}
-	login, err := registry.ECRLogin(ctx, ecr.NewFromConfig(cfg), target.RegistryHost())
-	if err != nil {
-		return "", err
-	}
-	password := dag.SetSecret("ecr-password-"+target.Name, login.Password)
-	return m.publish(ctx, facts, target.RegistryHost(), target.ECRRepository, login.Username, password, "amd64")
+	return m.publish(ctx, facts, target.RegistryHost(), target.ECRRepository, username, password, "amd64")
 }
 
-// taskDefinition is the committed task definition the environment names for service, or nil
-// when it deploys a clone of the live revision.
-func (m *Pipeline) taskDefinition(ctx context.Context, service environments.Service) ([]byte, error) {
-	if service.UsesLiveTaskDefinition() {
-		return nil, nil
+// notifyFailure tells the environment's team that a deploy failed before it changed anything in
+// AWS (its build, tests or push). A notification that fails is a warning.
+func (m *Pipeline) notifyFailure(ctx context.Context, target environments.Environment, failure error, runURL string) {
+	if target.NotifyTopic == "" {
+		return
 	}
-	contents, err := m.Source.File(service.TaskDefinition).Contents(ctx)
+	ctx = context.WithoutCancel(ctx)
+	ctr, err := m.awsCommandContainer(ctx, target)
+	if err == nil {
+		_, err = answered(m.awsStepIn(ctx, ctr.WithNewFile("/tmp/error.txt", failure.Error()), target, "notify",
+			"--error-file", "/tmp/error.txt", "--run-url", runURL))
+	}
 	if err != nil {
-		return nil, fmt.Errorf("reading the task definition %s named in %s: %w", service.TaskDefinition, environmentsFile, err)
+		fmt.Fprintf(os.Stderr, "warning: the deploy notification was not sent: %v; the deploy's outcome is not affected\n", err)
 	}
-	return []byte(contents), nil
-}
-
-// smokeTest asks the environment's smoke-test URL once, through the load balancer.
-func smokeTest(ctx context.Context, target environments.Environment) error {
-	url := target.SmokeTestTarget()
-	if url == "" {
-		return nil
-	}
-	ctx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
-	_, err := smoke.Check(ctx, nil, url)
-	return err
 }

@@ -2,9 +2,6 @@ package main
 
 import (
 	"context"
-	"io"
-
-	"dagger/pipeline/deploy"
 )
 
 // Doctor tells what an ECS environment's own settings impose on every deploy of its service (of
@@ -17,16 +14,9 @@ func (m *Pipeline) Doctor(
 	// The environment, as named in ci/environments.json.
 	env string,
 ) (string, error) {
-	target, cfg, err := m.ecsEnvironment(ctx, env)
+	target, err := m.ecsEnvironment(ctx, env)
 	if err != nil {
 		return "", err
 	}
-	clients := deploy.NewClients(cfg)
-	return eachService(target, func(service string, w io.Writer) error {
-		d, err := deploy.Doctor(ctx, clients, target.Cluster, service)
-		if err != nil {
-			return err
-		}
-		return d.Render(w)
-	})
+	return answered(m.awsStep(ctx, target, "doctor"))
 }

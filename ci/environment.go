@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-
 	"dagger/pipeline/environments"
 	"dagger/pipeline/internal/daggercall"
 )
@@ -26,13 +24,15 @@ func (m *Pipeline) environment(ctx context.Context, name string) (environments.E
 	return cfg.Get(name)
 }
 
-// ecsEnvironment resolves an ECS environment and an AWS config whose credentials STS confirmed
-// to belong to its account.
-func (m *Pipeline) ecsEnvironment(ctx context.Context, name string) (environments.Environment, aws.Config, error) {
+// ecsEnvironment resolves an environment that runs on ECS and that the constructor has
+// credentials for; the account is checked by each AWS step.
+func (m *Pipeline) ecsEnvironment(ctx context.Context, name string) (environments.Environment, error) {
 	target, err := m.environment(ctx, name)
 	if err != nil {
-		return target, aws.Config{}, err
+		return target, err
 	}
-	cfg, err := m.awsForAccount(ctx, target)
-	return target, cfg, err
+	if target.IsLocal() {
+		return target, fmt.Errorf("environment %q runs on this machine, not on ECS: there is no service to roll back or inspect; pass --env with an ECS environment", target.Name)
+	}
+	return target, m.requireCredentials(target)
 }

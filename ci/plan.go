@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"dagger/pipeline/deploy"
 	"dagger/pipeline/release"
 )
 
@@ -30,18 +29,19 @@ func (m *Pipeline) Plan(
 	// +optional
 	force bool,
 ) (string, error) {
-	target, cfg, err := m.ecsEnvironment(ctx, env)
+	target, err := m.ecsEnvironment(ctx, env)
 	if err != nil {
 		return "", err
 	}
-	placeholder, promoted := "", ""
+	var args []string
+	placeholder := ""
 	switch {
 	case image == "" && target.Promoted():
-		if image, err = m.promotedImage(ctx, cfg, target); err != nil {
+		tag, err := m.commitTag(ctx, untrackedPromoteError(target.Name, target.PromoteFrom))
+		if err != nil {
 			return "", err
 		}
-		// The diff shows the digest; this line says where it comes from, which the diff cannot.
-		promoted = fmt.Sprintf("image promoted from %s for this commit: %s\n", target.PromoteFrom, image)
+		args = []string{"--promoted-for", tag}
 	case image == "":
 		facts, err := m.gitFacts(ctx)
 		if err != nil {
@@ -50,34 +50,21 @@ func (m *Pipeline) Plan(
 		if !facts.Info.Tracked() {
 			return "", untrackedPublishError("plan without --image")
 		}
-		image = target.ImageRepository() + "@" + unpublishedDigest
+		args = []string{"--image", target.ImageRepository() + "@" + unpublishedDigest}
 		placeholder = fmt.Sprintf(":%s@(digest known once published)", facts.Info.Tags()[0])
 	default:
 		if _, err := release.RequireDigest(image); err != nil {
 			return "", err
 		}
+		args = []string{"--image", image}
 	}
-	opts, err := m.deployOptions(ctx, target, image)
+	if force {
+		args = append(args, "--force")
+	}
+	out, err := answered(m.awsStep(ctx, target, "plan", args...))
 	if err != nil {
 		return "", err
 	}
-	opts.Force = force
-	previews, err := deploy.PreviewServices(ctx, deploy.NewClients(cfg), opts)
-	if err != nil {
-		return "", moduleNames(target, image).Error(err)
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "plan for %s (nothing was changed):\n", target.Name)
-	b.WriteString(promoted)
-	for i, preview := range previews {
-		if i > 0 {
-			b.WriteString("\n")
-		}
-		if err := preview.Render(&b); err != nil {
-			return "", err
-		}
-	}
-	out := b.String()
 	if placeholder != "" {
 		out = strings.ReplaceAll(out, "@"+unpublishedDigest, placeholder)
 	}

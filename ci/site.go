@@ -5,11 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"dagger/pipeline/environments"
 	"dagger/pipeline/internal/dagger"
@@ -208,42 +206,6 @@ func (m *Pipeline) siteCommand(ctx context.Context, target environments.Environm
 		return siteRun{}, err
 	}
 	return run, nil
-}
-
-// awsCommandContainer is the ecs-deploy command, built from this checkout's ci/, in a container
-// that reaches the environment's AWS account: its region, the constructor's credentials as
-// secrets (never in the container's definition or logs), and its endpoint when one was given.
-// Every run is new: a deploy is never answered from the cache.
-func (m *Pipeline) awsCommandContainer(ctx context.Context, target environments.Environment) (*dagger.Container, error) {
-	binary := m.goCaches(m.goContainer()).
-		WithDirectory(workdir, m.Source.Directory(pipelineModule)).
-		WithWorkdir(workdir).
-		WithExec([]string{"go", "build", "-o", "/out/ecs-deploy", "./cmd/ecs-deploy"}).
-		File("/out/ecs-deploy")
-	ctr := m.goContainer().
-		WithFile("/usr/local/bin/ecs-deploy", binary).
-		WithEnvVariable("AWS_REGION", target.Region).
-		WithEnvVariable("AWS_CONFIG_FILE", "/dev/null").
-		WithEnvVariable("AWS_SHARED_CREDENTIALS_FILE", "/dev/null").
-		WithEnvVariable("AWS_EC2_METADATA_DISABLED", "true").
-		WithSecretVariable("AWS_ACCESS_KEY_ID", m.AwsAccessKeyID).
-		WithSecretVariable("AWS_SECRET_ACCESS_KEY", m.AwsSecretAccessKey)
-	if m.AwsSessionToken != nil {
-		ctr = ctr.WithSecretVariable("AWS_SESSION_TOKEN", m.AwsSessionToken)
-	}
-	if m.AwsEndpoint != nil {
-		endpoint, err := m.AwsEndpoint.Endpoint(ctx, dagger.ServiceEndpointOpts{Scheme: "http"})
-		if err != nil {
-			return nil, fmt.Errorf("--aws-endpoint: %w", err)
-		}
-		u, err := url.Parse(endpoint)
-		if err != nil {
-			return nil, fmt.Errorf("--aws-endpoint %s: %w", endpoint, err)
-		}
-		ctr = ctr.WithServiceBinding("aws-endpoint", m.AwsEndpoint).
-			WithEnvVariable("AWS_ENDPOINT_URL", "http://aws-endpoint:"+u.Port())
-	}
-	return ctr.WithEnvVariable("DEPLOY_RUN", time.Now().Format(time.RFC3339Nano)), nil
 }
 
 // siteKeys are the environment's keys for the site's inputs.

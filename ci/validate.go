@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
 	"strings"
 
-	"dagger/pipeline/environments"
+	"dagger/pipeline/internal/dagger"
 )
 
 // Validate checks an environments file as a whole, without AWS: every environment, and that each
@@ -20,28 +18,27 @@ func (m *Pipeline) Validate(
 	// +default="ci/environments.json"
 	file string,
 ) (string, error) {
-	data, err := m.Source.File(file).Contents(ctx)
-	if err != nil {
+	if _, err := m.Source.File(file).Contents(ctx); err != nil {
 		return "", fmt.Errorf("cannot read the environments file %s: %w; give its path relative to the repository root with --file", file, err)
 	}
-	cfg, err := environments.Check([]byte(data), func(path string) ([]byte, error) {
-		// The engine's error for a missing file is not fs.ErrNotExist: ask first.
-		if ok, err := m.Source.Exists(ctx, path); err != nil {
-			return nil, err
-		} else if !ok {
-			return nil, fs.ErrNotExist
-		}
-		contents, err := m.Source.File(path).Contents(ctx)
-		return []byte(contents), err
-	})
-	var invalid *environments.ValidationError
-	if errors.As(err, &invalid) {
-		invalid.File = file
-		return "", invalid
-	}
+	// The task definitions are checked as the deploy engine reads them, with the AWS SDK's types:
+	// by ecs-deploy, so that the module links no AWS SDK.
+	done := m.goContainer().
+		WithDirectory("/usr/local/bin", m.pipelineCommands()).
+		WithDirectory(workdir, m.Source).
+		WithWorkdir(workdir).
+		WithExec([]string{"ecs-deploy", "validate", "--file", file, "--root", workdir},
+			dagger.ContainerWithExecOpts{Expect: dagger.ReturnTypeAny})
+	code, err := done.ExitCode(ctx)
 	if err != nil {
-		return "", fmt.Errorf("%s: %w", file, err)
+		return "", err
 	}
-	names := cfg.Names()
-	return fmt.Sprintf("%s: %d environments, all valid: %s\n", file, len(names), strings.Join(names, ", ")), nil
+	if code != 0 {
+		stderr, err := done.Stderr(ctx)
+		if err != nil {
+			return "", err
+		}
+		return "", errorText(strings.TrimSuffix(strings.TrimPrefix(stderr, "error: "), "\n"))
+	}
+	return done.Stdout(ctx)
 }

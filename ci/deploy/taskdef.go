@@ -88,6 +88,18 @@ var readOnlyTaskDefinitionFields = []string{
 const taskDefinitionFix = "fix it: it must hold RegisterTaskDefinition's input, or DescribeTaskDefinition's " +
 	"output with its tags (what the AWS CLI's describe-task-definition prints)"
 
+// TaskDefinitionProblem says in a sentence why data is not a task definition Deploy can register
+// (ParseTaskDefinition's judgement), or returns nil when it is one: for a checker of committed
+// files, such as environments.Check.
+func TaskDefinitionProblem(data []byte) error {
+	_, err := ParseTaskDefinition(data)
+	var input *InputError
+	if errors.As(err, &input) && input.Why != "" {
+		return errors.New(input.Why)
+	}
+	return err
+}
+
 // ParseTaskDefinition reads a committed task definition and returns the input that registers
 // it. Both shapes are accepted: RegisterTaskDefinition's input, and DescribeTaskDefinition's
 // output ({"taskDefinition": {...}, "tags": [...]}), whose read-only fields are dropped. Any

@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"io/fs"
 	"sort"
-
-	"dagger/pipeline/deploy"
 )
+
+// TaskDefinitionProblem says why data is not a task definition the deploy engine can register, or
+// returns nil when it is one. The caller gives it (deploy.TaskDefinitionProblem), so that this
+// package, which the Dagger module reads environments with, links no AWS SDK.
+type TaskDefinitionProblem func(data []byte) error
 
 // ReadFile reads a file of the repository by its path relative to the repository root. A file
 // that is not there must give an error wrapping fs.ErrNotExist.
@@ -19,11 +22,11 @@ type ReadFile func(path string) ([]byte, error)
 // must hold index.html. A deploy would find either only
 // when it reaches that environment, after the build. On failure the error is a
 // *ValidationError listing every problem.
-func Check(data []byte, read ReadFile) (*Config, error) {
+func Check(data []byte, read ReadFile, taskDefinitionProblem TaskDefinitionProblem) (*Config, error) {
 	raw, problems := decode(data)
 	if raw != nil {
 		problems = append(problems, validate(raw)...)
-		problems = append(problems, checkTaskDefinitionFiles(raw, problems, read)...)
+		problems = append(problems, checkTaskDefinitionFiles(raw, problems, read, taskDefinitionProblem)...)
 		problems = append(problems, checkSiteDirectories(raw, problems, read)...)
 		// One environment's problems together, in file order, the file's own first.
 		order := map[string]int{}
@@ -43,16 +46,16 @@ func Check(data []byte, read ReadFile) (*Config, error) {
 // checkTaskDefinitionFiles reads and parses the task-definition file of each ECS environment
 // whose taskDefinition names one, unless that key already has a problem (the path is not one to
 // read). Each problem speaks only of its own environment's file.
-func checkTaskDefinitionFiles(raw []rawEnvironment, known []Problem, read ReadFile) []Problem {
+func checkTaskDefinitionFiles(raw []rawEnvironment, known []Problem, read ReadFile, problem TaskDefinitionProblem) []Problem {
 	var problems []Problem
 	for _, r := range raw {
 		if r.json.Kind != "" && Kind(r.json.Kind) != KindECS {
 			continue
 		}
-		problems = append(problems, checkTaskDefinitionFile(r.name, "taskDefinition", r.json.TaskDefinition, known, read)...)
+		problems = append(problems, checkTaskDefinitionFile(r.name, "taskDefinition", r.json.TaskDefinition, known, read, problem)...)
 		for i, s := range r.json.Services {
 			key := fmt.Sprintf("services[%d].taskDefinition", i)
-			problems = append(problems, checkTaskDefinitionFile(r.name, key, s.TaskDefinition, known, read)...)
+			problems = append(problems, checkTaskDefinitionFile(r.name, key, s.TaskDefinition, known, read, problem)...)
 		}
 	}
 	return problems
@@ -60,7 +63,7 @@ func checkTaskDefinitionFiles(raw []rawEnvironment, known []Problem, read ReadFi
 
 // checkTaskDefinitionFile reads and parses the file an environment's key names, unless the key
 // already has a problem (the path is not one to read).
-func checkTaskDefinitionFile(env, key, source string, known []Problem, read ReadFile) []Problem {
+func checkTaskDefinitionFile(env, key, source string, known []Problem, read ReadFile, problem TaskDefinitionProblem) []Problem {
 	if source == "" || source == TaskDefinitionLive || hasProblem(known, env, key) {
 		return nil
 	}
@@ -73,13 +76,8 @@ func checkTaskDefinitionFile(env, key, source string, known []Problem, read Read
 	case err != nil:
 		c.add(key, fmt.Sprintf("%q cannot be read: %v", source, err), "make the file readable")
 	default:
-		if _, err := deploy.ParseTaskDefinition(data); err != nil {
-			why := err.Error()
-			var input *deploy.InputError
-			if errors.As(err, &input) && input.Why != "" {
-				why = input.Why
-			}
-			c.add(key, fmt.Sprintf("%q is not a task definition the deploy can register: %s", source, why),
+		if err := problem(data); err != nil {
+			c.add(key, fmt.Sprintf("%q is not a task definition the deploy can register: %s", source, err),
 				fmt.Sprintf("make %q hold RegisterTaskDefinition's input, or what aws ecs describe-task-definition --include TAGS prints", source))
 		}
 	}

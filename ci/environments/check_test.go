@@ -1,6 +1,8 @@
 package environments
 
 import (
+	"dagger/pipeline/deploy"
+
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -54,7 +56,7 @@ func TestCheckTaskDefinitionFiles(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			env := validECS()
 			env["taskDefinition"] = tt.taskDefinition
-			cfg, err := Check(document(t, map[string]map[string]any{"staging": env}), read)
+			cfg, err := Check(document(t, map[string]map[string]any{"staging": env}), read, deploy.TaskDefinitionProblem)
 			if len(tt.want) == 0 {
 				if err != nil {
 					t.Fatalf("Check: %v; want valid", err)
@@ -74,7 +76,7 @@ func TestCheckReportsEveryProblemAtOnce(t *testing.T) {
 	env := validECS()
 	env["taskDefinition"] = "deploy/missing.json"
 	env["region"] = "eu-west"
-	_, err := Check(document(t, map[string]map[string]any{"staging": env}), func(string) ([]byte, error) { return nil, fs.ErrNotExist })
+	_, err := Check(document(t, map[string]map[string]any{"staging": env}), func(string) ([]byte, error) { return nil, fs.ErrNotExist }, deploy.TaskDefinitionProblem)
 	assertProblems(t, err, []wantProblem{
 		{"staging", "region", `"eu-west" is not an AWS region code`, ""},
 		{"staging", "taskDefinition", "is not in the repository", ""},
@@ -87,7 +89,7 @@ func TestCheckShippedFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Check(data, func(path string) ([]byte, error) { return os.ReadFile("../../" + path) }); err != nil {
+	if _, err := Check(data, func(path string) ([]byte, error) { return os.ReadFile("../../" + path) }, deploy.TaskDefinitionProblem); err != nil {
 		t.Fatalf("ci/environments.json: %v", err)
 	}
 }
@@ -148,9 +150,9 @@ func TestFixesNeverBorrowFromAnotherEnvironment(t *testing.T) {
 			prod := validECS()
 			prod["deployOn"] = map[string]any{"event": "release"}
 			breakIt(prod)
-			_, err := Check(document(t, map[string]map[string]any{"prod": prod}), read)
+			_, err := Check(document(t, map[string]map[string]any{"prod": prod}), read, deploy.TaskDefinitionProblem)
 			alone := prodProblems(t, err)
-			_, err = Check(document(t, map[string]map[string]any{"prod": prod, "staging": staging}), read)
+			_, err = Check(document(t, map[string]map[string]any{"prod": prod, "staging": staging}), read, deploy.TaskDefinitionProblem)
 			withStaging := prodProblems(t, err)
 			if len(alone) == 0 {
 				t.Fatal("prod has no problem; the case breaks nothing")
@@ -217,7 +219,7 @@ func TestShippedFileFixesNeverBorrow(t *testing.T) {
 					envs[n] = maps.Clone(e)
 				}
 				delete(envs[name], key)
-				_, err := Check(document(t, envs), read)
+				_, err := Check(document(t, envs), read, deploy.TaskDefinitionProblem)
 				var invalid *ValidationError
 				if !errors.As(err, &invalid) {
 					t.Fatalf("Check error = %v, want a *ValidationError", err)

@@ -1,6 +1,8 @@
 package environments
 
 import (
+	"dagger/pipeline/deploy"
+
 	"errors"
 	"io/fs"
 	"reflect"
@@ -102,7 +104,7 @@ func TestServicesTaskDefinitionFilesAreReadAtCheck(t *testing.T) {
 	)
 	_, err := Check(document(t, map[string]map[string]any{"staging": env}), func(string) ([]byte, error) {
 		return nil, fs.ErrNotExist
-	})
+	}, deploy.TaskDefinitionProblem)
 	if err == nil || !strings.Contains(err.Error(), `key "services[1].taskDefinition": "deploy/worker.json" is not in the repository`) {
 		t.Errorf("Check error = %v, want the missing worker task definition named by its key", err)
 	}

@@ -1,6 +1,8 @@
 package environments
 
 import (
+	"dagger/pipeline/deploy"
+
 	"fmt"
 	"io/fs"
 	"testing"
@@ -105,18 +107,18 @@ func TestCheckSiteDirectory(t *testing.T) {
 		}
 		return nil, fmt.Errorf("open %s: %w", path, fs.ErrNotExist)
 	}
-	if _, err := Check(document(t, map[string]map[string]any{"staging": withSite(goodSite())}), read); err != nil {
+	if _, err := Check(document(t, map[string]map[string]any{"staging": withSite(goodSite())}), read, deploy.TaskDefinitionProblem); err != nil {
 		t.Errorf("a committed site: %v", err)
 	}
 	s := goodSite()
 	s["directory"] = "web/dist"
-	_, err := Check(document(t, map[string]map[string]any{"staging": withSite(s)}), read)
+	_, err := Check(document(t, map[string]map[string]any{"staging": withSite(s)}), read, deploy.TaskDefinitionProblem)
 	assertProblems(t, err, []wantProblem{{"staging", "site.directory", `"web/dist" has no index.html in the repository`, `commit the site at "web/dist"`}})
 	// A path that is wrong is said once, and nothing is read outside the repository.
 	s["directory"] = "../web"
 	_, err = Check(document(t, map[string]map[string]any{"staging": withSite(s)}), func(path string) ([]byte, error) {
 		t.Errorf("read %s", path)
 		return nil, fs.ErrNotExist
-	})
+	}, deploy.TaskDefinitionProblem)
 	assertProblems(t, err, []wantProblem{{"staging", "site.directory", "not a clean path", ""}})
 }

@@ -2,21 +2,18 @@
 // outcome, with what changed, how long it took, the diagnosis when it did not succeed, and the
 // link to the CI run. Subscriptions (email, chat, a queue) filter on the message attributes.
 //
-// A notification is a courtesy, not part of the deploy: Send returns an error for the caller to
-// print as a warning, and never changes the deploy's outcome.
+// This package composes the message and links no AWS SDK, so that the Dagger module can read
+// environments with it; package publish sends it. A notification is a courtesy, not part of the
+// deploy: publish.Send returns an error for the caller to print as a warning, and never changes
+// the deploy's outcome.
 package notify
 
 import (
-	"context"
 	"fmt"
 	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
-	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 
 	"dagger/pipeline/report"
 )
@@ -31,11 +28,6 @@ func CheckTopic(arn string) error {
 		return fmt.Errorf("%q is not the ARN of an SNS topic", arn)
 	}
 	return nil
-}
-
-// Publisher is the one SNS operation a notification needs.
-type Publisher interface {
-	Publish(context.Context, *sns.PublishInput, ...func(*sns.Options)) (*sns.PublishOutput, error)
 }
 
 // Deploy is what a notification is about.
@@ -60,9 +52,6 @@ const (
 	maxSubject = 100
 	maxBody    = 256 << 10
 )
-
-// sendTimeout bounds a notification: the deploy is over and must not wait on it.
-const sendTimeout = 15 * time.Second
 
 // Compose writes the message for d; n words the next steps as the caller's commands.
 func Compose(d Deploy, n report.Names) Message {
@@ -132,24 +121,6 @@ func revisionChange(s report.Result) string {
 	default:
 		return next
 	}
-}
-
-// Send publishes m to topicArn.
-func Send(ctx context.Context, p Publisher, topicArn string, m Message) error {
-	ctx, cancel := context.WithTimeout(ctx, sendTimeout)
-	defer cancel()
-	attrs := map[string]snstypes.MessageAttributeValue{}
-	for k, v := range m.Attributes {
-		attrs[k] = snstypes.MessageAttributeValue{DataType: aws.String("String"), StringValue: aws.String(v)}
-	}
-	_, err := p.Publish(ctx, &sns.PublishInput{
-		TopicArn: aws.String(topicArn), Subject: aws.String(m.Subject), Message: aws.String(m.Body),
-		MessageAttributes: attrs,
-	})
-	if err != nil {
-		return fmt.Errorf("the deploy notification to %s was not sent: %w", topicArn, err)
-	}
-	return nil
 }
 
 // words is an outcome as a sentence says it.

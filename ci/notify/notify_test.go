@@ -1,19 +1,11 @@
 package notify_test
 
 import (
-	"context"
-	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
-
-	"dagger/pipeline/internal/moto"
 	"dagger/pipeline/notify"
 	"dagger/pipeline/report"
 )
@@ -100,54 +92,6 @@ func TestComposeKeepsToSNSLimits(t *testing.T) {
 	}
 	if len(m.Body) > 256<<10 || !strings.Contains(m.Body, "the rest is in the deploy's log") {
 		t.Errorf("body of %d bytes, want at most 256 KiB and a note that it was cut", len(m.Body))
-	}
-}
-
-// Against moto: the message reaches a queue subscribed to the topic, attributes included.
-func TestSendThroughSNS(t *testing.T) {
-	srv := moto.Start(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	snsc, sqsc := sns.NewFromConfig(srv.Config), sqs.NewFromConfig(srv.Config)
-	topic, err := snsc.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("deploys")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	queue, err := sqsc.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("team")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	attrs, err := sqsc.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: queue.QueueUrl, AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := snsc.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"), Endpoint: aws.String(attrs.Attributes["QueueArn"])}); err != nil {
-		t.Fatal(err)
-	}
-
-	m := notify.Compose(notify.Deploy{Environment: "prod", Result: result(report.RolledBack)}, report.Plain)
-	if err := notify.Send(ctx, snsc, aws.ToString(topic.TopicArn), m); err != nil {
-		t.Fatal(err)
-	}
-	got, err := sqsc.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: queue.QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 5})
-	if err != nil || len(got.Messages) != 1 {
-		t.Fatalf("queue received %d messages (%v), want the one notification", len(got.Messages), err)
-	}
-	var envelope struct {
-		Subject, Message  string
-		MessageAttributes map[string]struct{ Type, Value string }
-	}
-	if err := json.Unmarshal([]byte(aws.ToString(got.Messages[0].Body)), &envelope); err != nil {
-		t.Fatal(err)
-	}
-	if envelope.Subject != m.Subject || envelope.Message != m.Body || envelope.MessageAttributes["outcome"].Value != "rolled-back" {
-		t.Errorf("received %+v, want the composed message with its attributes", envelope)
-	}
-
-	// A topic that does not exist is an error to warn about, not a panic or a hang.
-	if err := notify.Send(ctx, snsc, strings.Replace(aws.ToString(topic.TopicArn), "deploys", "nope", 1), m); err == nil ||
-		!strings.Contains(err.Error(), "was not sent") {
-		t.Errorf("send to a missing topic: %v, want an error that says the notification was not sent", err)
 	}
 }
 

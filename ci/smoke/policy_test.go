@@ -3,9 +3,6 @@ package smoke
 import (
 	"testing"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 )
 
 func TestZeroPolicyTakesALBDefaults(t *testing.T) {
@@ -16,24 +13,6 @@ func TestZeroPolicyTakesALBDefaults(t *testing.T) {
 	}
 	if _, err := got.validate(); err != nil {
 		t.Fatalf("the default policy is invalid: %v", err)
-	}
-}
-
-func TestFromTargetGroupCopiesTheHealthCheck(t *testing.T) {
-	tg := types.TargetGroup{
-		HealthCheckPath:            aws.String("/healthz"),
-		HealthCheckIntervalSeconds: aws.Int32(10),
-		HealthCheckTimeoutSeconds:  aws.Int32(4),
-		HealthyThresholdCount:      aws.Int32(3),
-		Matcher:                    &types.Matcher{HttpCode: aws.String("200-299")},
-	}
-	got := FromTargetGroup(tg, time.Minute)
-	want := Policy{Path: "/healthz", Interval: 10 * time.Second, Timeout: 4 * time.Second, HealthyThreshold: 3, Deadline: time.Minute, ExpectStatus: "200-299"}
-	if got != want {
-		t.Fatalf("FromTargetGroup = %+v, want %+v", got, want)
-	}
-	if empty := FromTargetGroup(types.TargetGroup{}, 0).withDefaults(); empty != (Policy{}).withDefaults() {
-		t.Fatalf("an unset target group gives %+v, want the ALB defaults", empty)
 	}
 }
 

@@ -41,6 +41,7 @@ import (
 	"dagger/pipeline/environments"
 	"dagger/pipeline/internal/cliflag"
 	"dagger/pipeline/notify"
+	"dagger/pipeline/notify/publish"
 	"dagger/pipeline/release"
 	"dagger/pipeline/report"
 )
@@ -194,7 +195,7 @@ func run(ctx context.Context, prog string, args []string, stdout, stderr io.Writ
 		if names.notifyTopic != "" {
 			// Told even when interrupted: the message outlives ctx, bounded by Send.
 			msg := notify.Compose(notify.Deploy{Environment: names.service, Result: res, Err: err, RunURL: names.runURL}, names)
-			if nerr := notify.Send(context.WithoutCancel(ctx), sns.NewFromConfig(cfg), names.notifyTopic, msg); nerr != nil {
+			if nerr := publish.Send(context.WithoutCancel(ctx), sns.NewFromConfig(cfg), names.notifyTopic, msg); nerr != nil {
 				fmt.Fprintf(stderr, "warning: %v; the deploy's outcome is not affected\n", nerr)
 			}
 		}

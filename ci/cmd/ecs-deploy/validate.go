@@ -50,7 +50,7 @@ func runValidate(prog string, args []string, stdout, stderr io.Writer) int {
 		*root = filepath.Dir(filepath.Dir(abs))
 	}
 	read := func(path string) ([]byte, error) { return os.ReadFile(filepath.Join(*root, filepath.FromSlash(path))) }
-	cfg, err := environments.Check(data, read)
+	cfg, err := environments.Check(data, read, deploy.TaskDefinitionProblem)
 	var invalid *environments.ValidationError
 	switch {
 	case errors.As(err, &invalid):

@@ -1,4 +1,6 @@
-package environments
+// Package account checks, before a deploy changes anything, that the credentials belong to the
+// environment's AWS account. It is apart from package environments, which links no AWS SDK.
+package account
 
 import (
 	"context"
@@ -8,9 +10,11 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"dagger/pipeline/environments"
 )
 
-// CallerIdentityAPI is the one STS call VerifyAccount makes; *sts.Client
+// CallerIdentityAPI is the one STS call Verify makes; *sts.Client
 // satisfies it.
 type CallerIdentityAPI interface {
 	GetCallerIdentity(ctx context.Context, in *sts.GetCallerIdentityInput, optFns ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error)
@@ -19,26 +23,26 @@ type CallerIdentityAPI interface {
 // verifyTimeout bounds the STS call when the caller's context has no deadline.
 const verifyTimeout = 30 * time.Second
 
-// AccountMismatchError is returned by VerifyAccount when the credentials
+// MismatchError is returned by Verify when the credentials
 // belong to another account than the environment.
-type AccountMismatchError struct {
+type MismatchError struct {
 	Environment   string
 	WantAccount   string
 	CallerAccount string
 	CallerARN     string
 }
 
-func (e *AccountMismatchError) Error() string {
+func (e *MismatchError) Error() string {
 	return fmt.Sprintf("refusing to deploy %q: credentials belong to account %s (%s), but environments.json says %s lives in %s. Check AWS_PROFILE / the assumed role.",
 		e.Environment, e.CallerAccount, e.CallerARN, e.Environment, e.WantAccount)
 }
 
-// VerifyAccount asks STS who the credentials belong to and refuses when that
+// Verify asks STS who the credentials belong to and refuses when that
 // is not env's account, so that a stale AWS_PROFILE or a wrong role cannot
 // deploy staging's image into production or the reverse. It returns the
 // caller's ARN for the deploy log. Local environments use no AWS and are
 // rejected as a programming error.
-func VerifyAccount(ctx context.Context, client CallerIdentityAPI, env Environment) (callerARN string, err error) {
+func Verify(ctx context.Context, client CallerIdentityAPI, env environments.Environment) (callerARN string, err error) {
 	if env.IsLocal() {
 		return "", fmt.Errorf("environment %q is local and uses no AWS account; skip the account check for local deploys", env.Name)
 	}
@@ -57,7 +61,7 @@ func VerifyAccount(ctx context.Context, client CallerIdentityAPI, env Environmen
 	}
 	account, arn := aws.ToString(out.Account), aws.ToString(out.Arn)
 	if account != env.AccountID {
-		return "", &AccountMismatchError{Environment: env.Name, WantAccount: env.AccountID, CallerAccount: account, CallerARN: arn}
+		return "", &MismatchError{Environment: env.Name, WantAccount: env.AccountID, CallerAccount: account, CallerARN: arn}
 	}
 	return arn, nil
 }

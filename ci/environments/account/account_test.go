@@ -1,6 +1,8 @@
-package environments
+package account
 
 import (
+	"dagger/pipeline/environments"
+
 	"bytes"
 	"context"
 	"errors"
@@ -68,8 +70,8 @@ func TestVerifyAccountAgainstMoto(t *testing.T) {
 	client := newSTSClient(moto.Endpoint, recorder)
 	ctx := context.Background()
 
-	staging := Environment{Name: "staging", Kind: KindECS, Region: "us-east-1", AccountID: account}
-	arn, err := VerifyAccount(ctx, client, staging)
+	staging := environments.Environment{Name: "staging", Kind: environments.KindECS, Region: "us-east-1", AccountID: account}
+	arn, err := Verify(ctx, client, staging)
 	if err != nil {
 		t.Fatalf("matching account must pass: %v", err)
 	}
@@ -78,14 +80,14 @@ func TestVerifyAccountAgainstMoto(t *testing.T) {
 	}
 
 	staging.AccountID = "222222222222"
-	arn, err = VerifyAccount(ctx, client, staging)
+	arn, err = Verify(ctx, client, staging)
 	want := `refusing to deploy "staging": credentials belong to account 210987654321 (arn:aws:sts::210987654321:user/moto), but environments.json says staging lives in 222222222222. Check AWS_PROFILE / the assumed role.`
 	if err == nil || err.Error() != want {
 		t.Fatalf("mismatch error = %v\nwant %s", err, want)
 	}
-	var mismatch *AccountMismatchError
+	var mismatch *MismatchError
 	if !errors.As(err, &mismatch) || mismatch.CallerAccount != account || mismatch.WantAccount != "222222222222" || arn != "" {
-		t.Errorf("want an *AccountMismatchError and no ARN, got %#v, %q", err, arn)
+		t.Errorf("want an *MismatchError and no ARN, got %#v, %q", err, arn)
 	}
 
 	if got := recorder.recorded(); len(got) != 2 || got[0] != "GetCallerIdentity" || got[1] != "GetCallerIdentity" {
@@ -97,7 +99,7 @@ func TestVerifyAccountRefusesLocal(t *testing.T) {
 	recorder := &recordingTransport{}
 	// Nothing listens here; a call would fail loudly rather than pass.
 	client := newSTSClient("http://127.0.0.1:1", recorder)
-	_, err := VerifyAccount(context.Background(), client, Environment{Name: "local", Kind: KindLocal})
+	_, err := Verify(context.Background(), client, environments.Environment{Name: "local", Kind: environments.KindLocal})
 	if err == nil || !strings.Contains(err.Error(), `environment "local" is local and uses no AWS account`) {
 		t.Fatalf("got %v", err)
 	}
@@ -109,7 +111,7 @@ func TestVerifyAccountRefusesLocal(t *testing.T) {
 func TestVerifyAccountReportsSTSFailureWithoutSecrets(t *testing.T) {
 	port := freePort(t) // closed again: connections are refused
 	client := newSTSClient("http://127.0.0.1:"+strconv.Itoa(port), &recordingTransport{})
-	_, err := VerifyAccount(context.Background(), client, Environment{Name: "prod", Kind: KindECS, Region: "eu-west-1", AccountID: "333333333333"})
+	_, err := Verify(context.Background(), client, environments.Environment{Name: "prod", Kind: environments.KindECS, Region: "eu-west-1", AccountID: "333333333333"})
 	if err == nil {
 		t.Fatal("an unreachable STS must fail the check")
 	}
@@ -127,7 +129,7 @@ func TestVerifyAccountHonoursContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	client := newSTSClient("http://127.0.0.1:1", &recordingTransport{})
-	_, err := VerifyAccount(ctx, client, Environment{Name: "prod", Kind: KindECS, AccountID: "333333333333"})
+	_, err := Verify(ctx, client, environments.Environment{Name: "prod", Kind: environments.KindECS, AccountID: "333333333333"})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("a cancelled context must stop the call, got %v", err)
 	}

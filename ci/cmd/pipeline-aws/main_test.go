@@ -1,0 +1,233 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"dagger/pipeline/deploy"
+	"dagger/pipeline/internal/daggercall"
+	"dagger/pipeline/internal/moto"
+)
+
+const (
+	// moto's account and the environment's, as its credentials' STS identity.
+	motoAccount = "123456789012"
+	secretKey   = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+	liveImage   = motoAccount + ".dkr.ecr.us-east-1.amazonaws.com/acme/service@sha256:1111111111111111111111111111111111111111111111111111111111111111"
+	newImage    = motoAccount + ".dkr.ecr.us-east-1.amazonaws.com/acme/service@sha256:2222222222222222222222222222222222222222222222222222222222222222"
+)
+
+// The point of this command: the Dagger module, which every `dagger call` compiles on a new
+// engine, links no AWS SDK.
+func TestTheModuleLinksNoAWSSDK(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "dagger/pipeline").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	deps := strings.Fields(string(out))
+	if !strings.Contains(string(out), "dagger/pipeline/environments") {
+		t.Fatalf("go list -deps of the module lists no environments package: is it the module?\n%s", out)
+	}
+	for _, dep := range deps {
+		if strings.HasPrefix(dep, "github.com/aws/") || dep == "dagger/pipeline/deploy" {
+			t.Errorf("the Dagger module links %s: make its AWS calls in a step of cmd/pipeline-aws", dep)
+		}
+	}
+}
+
+// repository makes a repository root with an environments file for moto's account and the
+// given topic, and runs the test there.
+func repository(t *testing.T, accountID, topic string) {
+	t.Helper()
+	env := map[string]any{
+		"region": "us-east-1", "accountId": accountID, "ecrRepository": "acme/service",
+		"cluster": "prod", "service": "app", "container": "app", "taskDefinition": "live",
+		"smokeTestURL": "none",
+	}
+	if topic != "" {
+		env["notifyTopic"] = topic
+	}
+	data, err := json.Marshal(map[string]any{"environments": map[string]any{"prod": env}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, "ci"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, filepath.FromSlash(daggercall.EnvironmentsFile)), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(root)
+}
+
+// step runs a step as the module does, against the endpoint, and returns its answer and progress.
+func step(t *testing.T, endpoint string, args ...string) (daggercall.Answer, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	answerFile := filepath.Join(t.TempDir(), "answer.json")
+	env := map[string]string{
+		"AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE", "AWS_SECRET_ACCESS_KEY": secretKey, "AWS_ENDPOINT_URL": endpoint,
+	}
+	var progress bytes.Buffer
+	args = append(args[:1:1], append([]string{"--answer", answerFile, "--env", "prod"}, args[1:]...)...)
+	if err := run(ctx, args, &progress, func(k string) string { return env[k] }); err != nil {
+		t.Fatalf("%v: %v", args, err)
+	}
+	data, err := os.ReadFile(answerFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(data, []byte(secretKey)) || strings.Contains(progress.String(), secretKey) {
+		t.Errorf("%v: the secret key is in the answer or the progress", args)
+	}
+	if info, err := os.Stat(answerFile); err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("answer file: %v, %v; want it readable by its owner only (it may hold a registry password)", info, err)
+	}
+	var answer daggercall.Answer
+	if err := json.Unmarshal(data, &answer); err != nil {
+		t.Fatalf("%v answered %s: %v", args, data, err)
+	}
+	return answer, progress.String()
+}
+
+func TestStepsAgainstMoto(t *testing.T) {
+	srv := moto.Start(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c := deploy.NewClients(srv.Config)
+	if _, err := c.ECS.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String("prod")}); err != nil {
+		t.Fatal(err)
+	}
+	reg, err := c.ECS.RegisterTaskDefinition(ctx, &ecs.RegisterTaskDefinitionInput{
+		Family:               aws.String("app"),
+		ContainerDefinitions: []types.ContainerDefinition{{Name: aws.String("app"), Image: aws.String(liveImage), Memory: aws.Int32(128)}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ECS.CreateService(ctx, &ecs.CreateServiceInput{
+		Cluster: aws.String("prod"), ServiceName: aws.String("app"), TaskDefinition: reg.TaskDefinition.TaskDefinitionArn, DesiredCount: aws.Int32(1),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	repository(t, motoAccount, "")
+
+	t.Run("prepare logs in to the environment's registry", func(t *testing.T) {
+		answer, _ := step(t, srv.Endpoint, "prepare", "--registry-login")
+		if answer.Error != "" || answer.Registry == nil || answer.Registry.Username != "AWS" || answer.Registry.Password == "" {
+			t.Errorf("answer = %+v, want an ECR login for user AWS", answer)
+		}
+		answer, _ = step(t, srv.Endpoint, "prepare")
+		if answer != (daggercall.Answer{}) {
+			t.Errorf("prepare without --registry-login = %+v, want the account checked and nothing more", answer)
+		}
+	})
+	t.Run("status and doctor", func(t *testing.T) {
+		answer, _ := step(t, srv.Endpoint, "status")
+		if answer.Error != "" || !strings.Contains(answer.Output, "app:1") {
+			t.Errorf("status = %+v, want the service's revision app:1", answer)
+		}
+		answer, _ = step(t, srv.Endpoint, "doctor")
+		if answer.Error != "" || answer.Output == "" {
+			t.Errorf("doctor = %+v, want its report", answer)
+		}
+	})
+	t.Run("plan and deploy", func(t *testing.T) {
+		answer, _ := step(t, srv.Endpoint, "plan", "--image", newImage)
+		if answer.Error != "" || !strings.Contains(answer.Output, "plan for prod (nothing was changed)") ||
+			!strings.Contains(answer.Output, `"`+liveImage+`" → "`+newImage+`"`) {
+			t.Errorf("plan = %+v, want the image's change", answer)
+		}
+		answer, _ = step(t, srv.Endpoint, "deploy", "--image", liveImage, "--given-image")
+		if answer.Error != "" || !strings.Contains(answer.Output, `"outcome":"unchanged"`) || answer.Image != liveImage {
+			t.Errorf("deploy of the running image = %+v, want it unchanged, with its result line", answer)
+		}
+	})
+	t.Run("an environment not in the file", func(t *testing.T) {
+		answerFile := filepath.Join(t.TempDir(), "answer.json")
+		if err := run(ctx, []string{"status", "--answer", answerFile, "--env", "nope"}, new(bytes.Buffer), os.Getenv); err != nil {
+			t.Fatal(err)
+		}
+		data, _ := os.ReadFile(answerFile)
+		if !strings.Contains(string(data), `nope`) {
+			t.Errorf("answer %s, want the unknown environment named", data)
+		}
+	})
+	t.Run("the module's mistakes", func(t *testing.T) {
+		for _, args := range [][]string{nil, {"frobnicate", "--answer", "a", "--env", "prod"}, {"status", "--env", "prod"}, {"status", "--bogus"}} {
+			if err := run(ctx, args, new(bytes.Buffer), os.Getenv); err == nil {
+				t.Errorf("run %v: no error", args)
+			}
+		}
+	})
+}
+
+// Credentials of another account change nothing: every step stops at the account check.
+func TestAnotherAccountIsRefused(t *testing.T) {
+	srv := moto.Start(t)
+	repository(t, "222222222222", "")
+	for _, args := range [][]string{{"prepare", "--registry-login"}, {"deploy", "--image", newImage}, {"rollback"}, {"status"}, {"plan", "--image", newImage}} {
+		answer, _ := step(t, srv.Endpoint, args...)
+		if !strings.Contains(answer.Error, "credentials belong to account "+motoAccount) || answer.Registry != nil || answer.Output != "" {
+			t.Errorf("%v = %+v, want the account refused", args, answer)
+		}
+	}
+}
+
+// A deploy that failed before it changed anything is told to the team, with why.
+func TestNotifyTellsTheTeam(t *testing.T) {
+	srv := moto.Start(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	snsc, sqsc := sns.NewFromConfig(srv.Config), sqs.NewFromConfig(srv.Config)
+	topic, err := snsc.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("deploys")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	queue, err := sqsc.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("team")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	attrs, err := sqsc.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: queue.QueueUrl, AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := snsc.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"), Endpoint: aws.String(attrs.Attributes["QueueArn"])}); err != nil {
+		t.Fatal(err)
+	}
+	repository(t, motoAccount, aws.ToString(topic.TopicArn))
+	why := filepath.Join(t.TempDir(), "error.txt")
+	if err := os.WriteFile(why, []byte("test: TestHealth failed in app/main_test.go"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	answer, _ := step(t, srv.Endpoint, "notify", "--error-file", why, "--run-url", "https://ci.example/run/7")
+	if answer != (daggercall.Answer{}) {
+		t.Fatalf("notify = %+v, want nothing to say", answer)
+	}
+	got, err := sqsc.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: queue.QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 5})
+	if err != nil || len(got.Messages) != 1 {
+		t.Fatalf("queue received %d messages (%v), want the one notification", len(got.Messages), err)
+	}
+	body := aws.ToString(got.Messages[0].Body)
+	for _, want := range []string{"TestHealth failed", "https://ci.example/run/7", "prod"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("notification %s lacks %q", body, want)
+		}
+	}
+}
