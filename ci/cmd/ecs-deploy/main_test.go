@@ -17,11 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ecs"
-	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
-
-	"dagger/pipeline/deploy"
 	"dagger/pipeline/internal/fakeaws"
 	"dagger/pipeline/internal/moto"
 )
@@ -125,24 +120,7 @@ func (r cliRun) want(t *testing.T, code int, inOutput ...string) {
 func TestCLIAgainstMoto(t *testing.T) {
 	srv := moto.Start(t)
 	bin := buildCLI(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	c := deploy.NewClients(srv.Config)
-	if _, err := c.ECS.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String("prod")}); err != nil {
-		t.Fatal(err)
-	}
-	reg, err := c.ECS.RegisterTaskDefinition(ctx, &ecs.RegisterTaskDefinitionInput{
-		Family:               aws.String("app"),
-		ContainerDefinitions: []types.ContainerDefinition{{Name: aws.String("app"), Image: aws.String(liveImage), Memory: aws.Int32(128)}},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.ECS.CreateService(ctx, &ecs.CreateServiceInput{
-		Cluster: aws.String("prod"), ServiceName: aws.String("app"), TaskDefinition: reg.TaskDefinition.TaskDefinitionArn, DesiredCount: aws.Int32(1),
-	}); err != nil {
-		t.Fatal(err)
-	}
+	srv.Service(t, "prod", "app", liveImage)
 	target := []string{"--cluster", "prod", "--service", "app"}
 	deployArgs := func(extra ...string) []string {
 		return append(append([]string{"deploy"}, target...), append([]string{"--container", "app"}, extra...)...)

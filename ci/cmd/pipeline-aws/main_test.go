@@ -11,14 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ecs"
-	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
-
-	"dagger/pipeline/deploy"
 	"dagger/pipeline/internal/daggercall"
 	"dagger/pipeline/internal/moto"
 )
@@ -110,22 +102,7 @@ func TestStepsAgainstMoto(t *testing.T) {
 	srv := moto.Start(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	c := deploy.NewClients(srv.Config)
-	if _, err := c.ECS.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String("prod")}); err != nil {
-		t.Fatal(err)
-	}
-	reg, err := c.ECS.RegisterTaskDefinition(ctx, &ecs.RegisterTaskDefinitionInput{
-		Family:               aws.String("app"),
-		ContainerDefinitions: []types.ContainerDefinition{{Name: aws.String("app"), Image: aws.String(liveImage), Memory: aws.Int32(128)}},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.ECS.CreateService(ctx, &ecs.CreateServiceInput{
-		Cluster: aws.String("prod"), ServiceName: aws.String("app"), TaskDefinition: reg.TaskDefinition.TaskDefinitionArn, DesiredCount: aws.Int32(1),
-	}); err != nil {
-		t.Fatal(err)
-	}
+	srv.Service(t, "prod", "app", liveImage)
 	repository(t, motoAccount, "")
 
 	t.Run("prepare logs in to the environment's registry", func(t *testing.T) {
@@ -193,25 +170,8 @@ func TestAnotherAccountIsRefused(t *testing.T) {
 // A deploy that failed before it changed anything is told to the team, with why.
 func TestNotifyTellsTheTeam(t *testing.T) {
 	srv := moto.Start(t)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	snsc, sqsc := sns.NewFromConfig(srv.Config), sqs.NewFromConfig(srv.Config)
-	topic, err := snsc.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("deploys")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	queue, err := sqsc.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("team")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	attrs, err := sqsc.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: queue.QueueUrl, AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := snsc.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"), Endpoint: aws.String(attrs.Attributes["QueueArn"])}); err != nil {
-		t.Fatal(err)
-	}
-	repository(t, motoAccount, aws.ToString(topic.TopicArn))
+	topic, received := srv.Subscribed(t, "deploys")
+	repository(t, motoAccount, topic)
 	why := filepath.Join(t.TempDir(), "error.txt")
 	if err := os.WriteFile(why, []byte("test: TestHealth failed in app/main_test.go"), 0o644); err != nil {
 		t.Fatal(err)
@@ -220,11 +180,11 @@ func TestNotifyTellsTheTeam(t *testing.T) {
 	if answer != (daggercall.Answer{}) {
 		t.Fatalf("notify = %+v, want nothing to say", answer)
 	}
-	got, err := sqsc.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: queue.QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 5})
-	if err != nil || len(got.Messages) != 1 {
-		t.Fatalf("queue received %d messages (%v), want the one notification", len(got.Messages), err)
+	got := received()
+	if len(got) != 1 {
+		t.Fatalf("the topic's subscriber received %d messages, want the one notification", len(got))
 	}
-	body := aws.ToString(got.Messages[0].Body)
+	body := got[0]
 	for _, want := range []string{"TestHealth failed", "https://ci.example/run/7", "prod"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("notification %s lacks %q", body, want)

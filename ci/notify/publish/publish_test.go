@@ -7,10 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"dagger/pipeline/internal/moto"
 	"dagger/pipeline/notify"
@@ -32,36 +29,22 @@ func TestSendThroughSNS(t *testing.T) {
 	srv := moto.Start(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	snsc, sqsc := sns.NewFromConfig(srv.Config), sqs.NewFromConfig(srv.Config)
-	topic, err := snsc.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("deploys")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	queue, err := sqsc.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("team")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	attrs, err := sqsc.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: queue.QueueUrl, AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := snsc.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"), Endpoint: aws.String(attrs.Attributes["QueueArn"])}); err != nil {
-		t.Fatal(err)
-	}
+	topic, received := srv.Subscribed(t, "deploys")
+	snsc := sns.NewFromConfig(srv.Config)
 
 	m := notify.Compose(notify.Deploy{Environment: "prod", Result: rolledBack()}, report.Plain)
-	if err := publish.Send(ctx, snsc, aws.ToString(topic.TopicArn), m); err != nil {
+	if err := publish.Send(ctx, snsc, topic, m); err != nil {
 		t.Fatal(err)
 	}
-	got, err := sqsc.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: queue.QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 5})
-	if err != nil || len(got.Messages) != 1 {
-		t.Fatalf("queue received %d messages (%v), want the one notification", len(got.Messages), err)
+	got := received()
+	if len(got) != 1 {
+		t.Fatalf("the topic's subscriber received %d messages, want the one notification", len(got))
 	}
 	var envelope struct {
 		Subject, Message  string
 		MessageAttributes map[string]struct{ Type, Value string }
 	}
-	if err := json.Unmarshal([]byte(aws.ToString(got.Messages[0].Body)), &envelope); err != nil {
+	if err := json.Unmarshal([]byte(got[0]), &envelope); err != nil {
 		t.Fatal(err)
 	}
 	if envelope.Subject != m.Subject || envelope.Message != m.Body || envelope.MessageAttributes["outcome"].Value != "rolled-back" {
@@ -69,7 +52,7 @@ func TestSendThroughSNS(t *testing.T) {
 	}
 
 	// A topic that does not exist is an error to warn about, not a panic or a hang.
-	if err := publish.Send(ctx, snsc, strings.Replace(aws.ToString(topic.TopicArn), "deploys", "nope", 1), m); err == nil ||
+	if err := publish.Send(ctx, snsc, strings.Replace(topic, "deploys", "nope", 1), m); err == nil ||
 		!strings.Contains(err.Error(), "was not sent") {
 		t.Errorf("send to a missing topic: %v, want an error that says the notification was not sent", err)
 	}
