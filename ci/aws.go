@@ -22,15 +22,16 @@ func (m *Pipeline) awsStep(ctx context.Context, target environments.Environment,
 	if err != nil {
 		return daggercall.Answer{}, err
 	}
-	return m.awsStepIn(ctx, ctr, target, step, args...)
+	return m.pipelineStep(ctx, ctr, step, append([]string{"--env", target.Name}, args...)...)
 }
 
-// awsStepIn is awsStep in ctr, an awsCommandContainer.
-func (m *Pipeline) awsStepIn(ctx context.Context, ctr *dagger.Container, target environments.Environment, step string, args ...string) (daggercall.Answer, error) {
+// pipelineStep runs a step of cmd/pipeline-aws in ctr, which has the command, at the repository's
+// root.
+func (m *Pipeline) pipelineStep(ctx context.Context, ctr *dagger.Container, step string, args ...string) (daggercall.Answer, error) {
 	const answerFile = "/tmp/answer.json"
 	done := ctr.WithDirectory(workdir, m.Source).
 		WithWorkdir(workdir).
-		WithExec(append([]string{"pipeline-aws", step, "--env", target.Name, "--answer", answerFile}, args...),
+		WithExec(append([]string{"pipeline-aws", step, "--answer", answerFile}, args...),
 			dagger.ContainerWithExecOpts{Expect: dagger.ReturnTypeAny})
 	code, err := done.ExitCode(ctx)
 	if err != nil {
@@ -51,17 +52,16 @@ func (m *Pipeline) awsStepIn(ctx context.Context, ctr *dagger.Container, target 
 	return answer, nil
 }
 
-// pipelineCommands are the commands built from this checkout's ci/: ecs-deploy, and pipeline-aws,
-// the module's AWS steps.
-func (m *Pipeline) pipelineCommands() *dagger.Directory {
+// pipelineAWS is cmd/pipeline-aws, built from this checkout's ci/.
+func (m *Pipeline) pipelineAWS() *dagger.File {
 	return m.goReady().
 		WithDirectory(workdir, m.Source.Directory(pipelineModule)).
 		WithWorkdir(workdir).
-		WithExec([]string{"go", "build", "-o", "/out/", "./cmd/ecs-deploy", "./cmd/pipeline-aws"}).
-		Directory("/out")
+		WithExec([]string{"go", "build", "-o", "/out/pipeline-aws", "./cmd/pipeline-aws"}).
+		File("/out/pipeline-aws")
 }
 
-// awsCommandContainer is the pipeline's commands in a container that reaches the environment's
+// awsCommandContainer is cmd/pipeline-aws in a container that reaches the environment's
 // AWS account: its region, the constructor's credentials as secrets (never in the container's
 // definition or logs), and its endpoint when one was given. Every run is new: a deploy is never
 // answered from the cache.
@@ -70,7 +70,7 @@ func (m *Pipeline) awsCommandContainer(ctx context.Context, target environments.
 		return nil, err
 	}
 	ctr := m.goContainer().
-		WithDirectory("/usr/local/bin", m.pipelineCommands()).
+		WithFile("/usr/local/bin/pipeline-aws", m.pipelineAWS()).
 		WithEnvVariable("AWS_REGION", target.Region).
 		WithEnvVariable("AWS_CONFIG_FILE", "/dev/null").
 		WithEnvVariable("AWS_SHARED_CREDENTIALS_FILE", "/dev/null").

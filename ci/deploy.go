@@ -191,8 +191,8 @@ func (m *Pipeline) notifyFailure(ctx context.Context, target environments.Enviro
 	ctx = context.WithoutCancel(ctx)
 	ctr, err := m.awsCommandContainer(ctx, target)
 	if err == nil {
-		_, err = answered(m.awsStepIn(ctx, ctr.WithNewFile("/tmp/error.txt", failure.Error()), target, "notify",
-			"--error-file", "/tmp/error.txt", "--run-url", runURL))
+		_, err = answered(m.pipelineStep(ctx, ctr.WithNewFile("/tmp/error.txt", failure.Error()), "notify",
+			"--env", target.Name, "--error-file", "/tmp/error.txt", "--run-url", runURL))
 	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "warning: the deploy notification was not sent: %v; the deploy's outcome is not affected\n", err)

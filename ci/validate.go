@@ -3,9 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"strings"
-
-	"dagger/pipeline/internal/dagger"
 )
 
 // Validate checks an environments file as a whole, without AWS: every environment, and that each
@@ -22,23 +19,7 @@ func (m *Pipeline) Validate(
 		return "", fmt.Errorf("cannot read the environments file %s: %w; give its path relative to the repository root with --file", file, err)
 	}
 	// The task definitions are checked as the deploy engine reads them, with the AWS SDK's types:
-	// by ecs-deploy, so that the module links no AWS SDK.
-	done := m.goContainer().
-		WithDirectory("/usr/local/bin", m.pipelineCommands()).
-		WithDirectory(workdir, m.Source).
-		WithWorkdir(workdir).
-		WithExec([]string{"ecs-deploy", "validate", "--file", file, "--root", workdir},
-			dagger.ContainerWithExecOpts{Expect: dagger.ReturnTypeAny})
-	code, err := done.ExitCode(ctx)
-	if err != nil {
-		return "", err
-	}
-	if code != 0 {
-		stderr, err := done.Stderr(ctx)
-		if err != nil {
-			return "", err
-		}
-		return "", errorText(strings.TrimSuffix(strings.TrimPrefix(stderr, "error: "), "\n"))
-	}
-	return done.Stdout(ctx)
+	// by the pipeline's AWS steps, so that the module links no AWS SDK. It calls no AWS API.
+	ctr := m.goContainer().WithFile("/usr/local/bin/pipeline-aws", m.pipelineAWS())
+	return answered(m.pipelineStep(ctx, ctr, "validate", "--file", file))
 }

@@ -1,7 +1,8 @@
 // Command pipeline-aws takes the AWS steps of the Dagger module's functions: the account check and
 // the ECR login before a build, the deploy, plan, rollback, status and doctor of an ECS
-// environment, and the team's notification. The module runs it in a container built from ci/, so
-// that the module itself links no AWS SDK: every call on a new engine loads the module first, and
+// environment, its static site, the team's notification, and the check of the environments file
+// (whose task definitions the AWS SDK's types judge). The module runs it in a container built from
+// ci/, so that the module itself links no AWS SDK: every call on a new engine loads the module first, and
 // compiling the SDK's clients there made every first call, check included, about 25 s longer.
 //
 //	pipeline-aws prepare  --env E [--promoted-for TAG] [--registry-login]
@@ -11,6 +12,8 @@
 //	pipeline-aws rollback --env E [--to REVISION|TAG|IMAGE]
 //	pipeline-aws status   --env E
 //	pipeline-aws doctor   --env E
+//	pipeline-aws site     --env E --action plan|deploy|rollback
+//	pipeline-aws validate --file ci/environments.json
 //
 // It runs at the repository's root (the environments file and the task definitions are read from
 // there), with the environment's region in AWS_REGION, the credentials in AWS_ACCESS_KEY_ID,
@@ -45,15 +48,15 @@ func main() {
 
 // request is one step the module asks for.
 type request struct {
-	step, env, image, promotedFor, to, runURL, errorFile           string
-	givenImage, registryLogin, noRollback, deregisterFailed, force bool
+	step, env, image, promotedFor, to, runURL, errorFile, action, file string
+	givenImage, registryLogin, noRollback, deregisterFailed, force     bool
 }
 
 // run takes the step args name and writes its answer; an error is the module's mistake (an
 // unknown step, a missing flag), not the step's failure, which the answer carries.
 func run(ctx context.Context, args []string, progress io.Writer, getenv func(string) string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("no step given: prepare, deploy, notify, plan, rollback, status or doctor")
+		return fmt.Errorf("no step given: prepare, deploy, notify, plan, rollback, status, doctor, site or validate")
 	}
 	req := request{step: args[0]}
 	fs := flag.NewFlagSet(req.step, flag.ContinueOnError)
@@ -70,17 +73,26 @@ func run(ctx context.Context, args []string, progress io.Writer, getenv func(str
 	fs.StringVar(&req.runURL, "run-url", "", "deploy, notify: the CI run to link from the notification")
 	fs.StringVar(&req.errorFile, "error-file", "", "notify: the file that says why the deploy failed before it changed anything")
 	fs.StringVar(&req.to, "to", "", "rollback: where to go back to")
+	fs.StringVar(&req.action, "action", "", "site: plan, deploy or rollback")
+	fs.StringVar(&req.file, "file", "", "validate: the environments file, relative to the repository root")
 	if err := fs.Parse(args[1:]); err != nil {
 		return fmt.Errorf("%s: %w", req.step, err)
 	}
-	if *answerFile == "" || req.env == "" {
-		return fmt.Errorf("%s: --answer and --env are required", req.step)
-	}
-	take, ok := steps[req.step]
-	if !ok {
+	var answer daggercall.Answer
+	switch take, ok := steps[req.step]; {
+	case *answerFile == "":
+		return fmt.Errorf("%s: --answer is required", req.step)
+	case req.step == "validate" && req.file == "":
+		return fmt.Errorf("validate: --file is required")
+	case req.step == "validate":
+		answer = validateStep(req)
+	case !ok:
 		return fmt.Errorf("unknown step %q", req.step)
+	case req.env == "":
+		return fmt.Errorf("%s: --env is required", req.step)
+	default:
+		answer = take(ctx, newSession(req, progress, getenv), req)
 	}
-	answer := take(ctx, newSession(req, progress, getenv), req)
 	data, err := json.Marshal(answer)
 	if err != nil {
 		return err
@@ -97,4 +109,5 @@ var steps = map[string]func(context.Context, *session, request) daggercall.Answe
 	"rollback": rollbackStep,
 	"status":   statusStep,
 	"doctor":   doctorStep,
+	"site":     siteStep,
 }

@@ -41,17 +41,17 @@ func TestTheModuleLinksNoAWSSDK(t *testing.T) {
 	}
 }
 
-// repository makes a repository root with an environments file for moto's account and the
-// given topic, and runs the test there.
-func repository(t *testing.T, accountID, topic string) {
+// repository makes a repository root with an environments file whose environment prod is in
+// the account, with the extra keys, and runs the test there.
+func repository(t *testing.T, accountID string, extra map[string]any) {
 	t.Helper()
 	env := map[string]any{
 		"region": "us-east-1", "accountId": accountID, "ecrRepository": "acme/service",
 		"cluster": "prod", "service": "app", "container": "app", "taskDefinition": "live",
 		"smokeTestURL": "none",
 	}
-	if topic != "" {
-		env["notifyTopic"] = topic
+	for k, v := range extra {
+		env[k] = v
 	}
 	data, err := json.Marshal(map[string]any{"environments": map[string]any{"prod": env}})
 	if err != nil {
@@ -103,7 +103,7 @@ func TestStepsAgainstMoto(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	srv.Service(t, "prod", "app", liveImage)
-	repository(t, motoAccount, "")
+	repository(t, motoAccount, nil)
 
 	t.Run("prepare logs in to the environment's registry", func(t *testing.T) {
 		answer, _ := step(t, srv.Endpoint, "prepare", "--registry-login")
@@ -158,7 +158,7 @@ func TestStepsAgainstMoto(t *testing.T) {
 // Credentials of another account change nothing: every step stops at the account check.
 func TestAnotherAccountIsRefused(t *testing.T) {
 	srv := moto.Start(t)
-	repository(t, "222222222222", "")
+	repository(t, "222222222222", nil)
 	for _, args := range [][]string{{"prepare", "--registry-login"}, {"deploy", "--image", newImage}, {"rollback"}, {"status"}, {"plan", "--image", newImage}} {
 		answer, _ := step(t, srv.Endpoint, args...)
 		if !strings.Contains(answer.Error, "credentials belong to account "+motoAccount) || answer.Registry != nil || answer.Output != "" {
@@ -171,7 +171,7 @@ func TestAnotherAccountIsRefused(t *testing.T) {
 func TestNotifyTellsTheTeam(t *testing.T) {
 	srv := moto.Start(t)
 	topic, received := srv.Subscribed(t, "deploys")
-	repository(t, motoAccount, topic)
+	repository(t, motoAccount, map[string]any{"notifyTopic": topic})
 	why := filepath.Join(t.TempDir(), "error.txt")
 	if err := os.WriteFile(why, []byte("test: TestHealth failed in app/main_test.go"), 0o644); err != nil {
 		t.Fatal(err)
@@ -189,5 +189,81 @@ func TestNotifyTellsTheTeam(t *testing.T) {
 		if !strings.Contains(body, want) {
 			t.Errorf("notification %s lacks %q", body, want)
 		}
+	}
+}
+
+// The site's steps: a plan that changes nothing, a deploy, and bad input named by its key.
+func TestSiteAgainstMoto(t *testing.T) {
+	srv := moto.Start(t)
+	distribution := srv.Site(t, "acme-web", true)
+	repository(t, motoAccount, map[string]any{"site": map[string]any{"directory": "app/site", "bucket": "acme-web", "distributionId": distribution}})
+	if err := os.MkdirAll(filepath.Join("app", "site"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join("app", "site", "index.html"), []byte("<!doctype html><title>acme</title>"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	answer, _ := step(t, srv.Endpoint, "site", "--action", "plan")
+	if answer.Error != "" || !strings.Contains(answer.Output, "site app/site to s3://acme-web behind "+distribution) || !strings.Contains(answer.Output, "index.html") {
+		t.Errorf("site plan = %+v, want the upload of index.html", answer)
+	}
+	answer, progress := step(t, srv.Endpoint, "site", "--action", "deploy")
+	if answer.Error != "" || !strings.Contains(answer.Output, "site deploy: succeeded") || progress == "" {
+		t.Errorf("site deploy = %+v (progress %q), want it shipped, its progress told", answer, progress)
+	}
+	answer, _ = step(t, srv.Endpoint, "site", "--action", "frobnicate")
+	if !strings.Contains(answer.Error, `unknown action "frobnicate"`) {
+		t.Errorf("site frobnicate = %+v, want the action refused", answer)
+	}
+
+	repository(t, motoAccount, map[string]any{"site": map[string]any{"directory": "app/site", "bucket": "acme-nowhere", "distributionId": distribution}})
+	if err := os.MkdirAll(filepath.Join("app", "site"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join("app", "site", "index.html"), []byte("<!doctype html>"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	answer, _ = step(t, srv.Endpoint, "site", "--action", "deploy")
+	if !strings.Contains(answer.Error, `("site.bucket" of environment "prod" in ci/environments.json)`) {
+		t.Errorf("site deploy to a missing bucket = %+v, want the bucket named by its key", answer)
+	}
+}
+
+// validate judges the task definitions as the deploy does, and needs neither AWS nor --env.
+func TestValidate(t *testing.T) {
+	repository(t, motoAccount, map[string]any{"taskDefinition": "deploy/app.json"})
+	if err := os.MkdirAll("deploy", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	validate := func() daggercall.Answer {
+		t.Helper()
+		answerFile := filepath.Join(t.TempDir(), "answer.json")
+		if err := run(context.Background(), []string{"validate", "--answer", answerFile, "--file", daggercall.EnvironmentsFile}, new(bytes.Buffer), func(string) string { return "" }); err != nil {
+			t.Fatal(err)
+		}
+		data, err := os.ReadFile(answerFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var answer daggercall.Answer
+		if err := json.Unmarshal(data, &answer); err != nil {
+			t.Fatal(err)
+		}
+		return answer
+	}
+	if err := os.WriteFile(filepath.Join("deploy", "app.json"), []byte(`{"family":"app","containerDefinitions":[{"name":"app","image":"x","memory":128}],"cpuu":"256"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if answer := validate(); !strings.Contains(answer.Error, `"deploy/app.json" is not a task definition the deploy can register`) || !strings.Contains(answer.Error, "cpuu") {
+		t.Errorf("validate of a task definition with a typo = %+v, want the file and the field named", answer)
+	}
+	if err := os.WriteFile(filepath.Join("deploy", "app.json"), []byte(`{"family":"app","containerDefinitions":[{"name":"app","image":"x","memory":128}],"cpu":"256"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if answer := validate(); answer.Error != "" || answer.Output != "ci/environments.json: 1 environments, all valid: prod\n" {
+		t.Errorf("validate = %+v, want the environment valid", answer)
+	}
+	if err := run(context.Background(), []string{"validate", "--answer", "a"}, new(bytes.Buffer), os.Getenv); err == nil {
+		t.Error("validate without --file: no error")
 	}
 }

@@ -1,6 +1,12 @@
 package daggercall
 
-import "dagger/pipeline/environments"
+import (
+	"errors"
+	"fmt"
+
+	"dagger/pipeline/environments"
+	"dagger/pipeline/site"
+)
 
 // For is the module's words for the environment; image is the one the function was given with
 // --image, if any.
@@ -29,4 +35,19 @@ type Answer struct {
 type RegistryLogin struct {
 	Username string `json:"username"`
 	Password string `json:"password"`
+}
+
+// siteKeys are the environment's keys for a site's inputs.
+var siteKeys = map[site.Field]string{
+	site.FieldDirectory: "site.directory", site.FieldBucket: "site.bucket", site.FieldDistribution: "site.distributionId",
+}
+
+// SiteError is a site's error for the environment: bad input names the key of the environment to
+// fix, and says that nothing was changed.
+func SiteError(target environments.Environment, err error) error {
+	var input *site.InputError
+	if errors.As(err, &input) && siteKeys[input.Field] != "" {
+		return fmt.Errorf("%w (%q of environment %q in %s); nothing was changed", err, siteKeys[input.Field], target.Name, EnvironmentsFile)
+	}
+	return err
 }
