@@ -97,6 +97,8 @@ func (p *process) exitCode(t *testing.T) int {
 }
 
 func TestBinary(t *testing.T) {
+	// Beside the other tests: it builds the binary and waits out a deregistration grace.
+	t.Parallel()
 	binary := buildBinary(t)
 
 	t.Run("version prints the linked metadata", func(t *testing.T) {

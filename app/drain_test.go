@@ -105,6 +105,7 @@ func waitFor[T any](t *testing.T, ch <-chan T, what string) T {
 }
 
 func TestDrainFailsHealthThenFinishesInFlightRequests(t *testing.T) {
+	t.Parallel() // it waits on timers: beside the other tests
 	const drainTimeout, grace = 10 * time.Second, 5 * time.Second
 	logs := newLogRecorder()
 	s := newService(config{drainTimeout: drainTimeout, deregistrationGrace: grace}, newLogger(logs), buildInfo{Version: "test"})
@@ -202,6 +203,7 @@ func TestDrainFailsHealthThenFinishesInFlightRequests(t *testing.T) {
 }
 
 func TestDrainCutsOffRequestsThatOutliveTheDrainTimeout(t *testing.T) {
+	t.Parallel() // it waits on timers: beside the other tests
 	const drainTimeout = 300 * time.Millisecond
 	logs := newLogRecorder()
 	s := newService(config{drainTimeout: drainTimeout}, newLogger(logs), buildInfo{})
