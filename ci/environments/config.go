@@ -235,6 +235,13 @@ func (c *Config) Names() []string {
 	return names
 }
 
+// Summary is the one line that says the file named file passed validation, with the environments
+// it holds.
+func (c *Config) Summary(file string) string {
+	names := c.Names()
+	return fmt.Sprintf("%s: %d environments, all valid: %s", file, len(names), strings.Join(names, ", "))
+}
+
 // Get returns the named environment. An unknown name yields an error that
 // lists the known ones and suggests the closest.
 func (c *Config) Get(name string) (Environment, error) {

@@ -171,3 +171,15 @@ func TestMigrationIsLoaded(t *testing.T) {
 		t.Errorf("an environment without the key has migration %+v", none.Migration)
 	}
 }
+
+func TestSummaryNamesTheFileAndEveryEnvironment(t *testing.T) {
+	cfg, err := LoadFile("../environments.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := cfg.Summary("ci/environments.json")
+	want := "ci/environments.json: 4 environments, all valid: dev, local, prod, staging"
+	if got != want {
+		t.Fatalf("Summary = %q, want %q", got, want)
+	}
+}

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"dagger/pipeline/deploy"
 	"dagger/pipeline/environments"
@@ -61,7 +60,6 @@ func runValidate(prog string, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "error: %s: %v\n", *file, err)
 		return deploy.ExitBadInput
 	}
-	names := cfg.Names()
-	fmt.Fprintf(stdout, "%s: %d environments, all valid: %s\n", *file, len(names), strings.Join(names, ", "))
+	fmt.Fprintln(stdout, cfg.Summary(*file))
 	return deploy.ExitOK
 }

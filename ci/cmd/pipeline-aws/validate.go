@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"dagger/pipeline/deploy"
 	"dagger/pipeline/environments"
@@ -30,6 +29,5 @@ func validateStep(req request) daggercall.Answer {
 	if err != nil {
 		return daggercall.Answer{Error: fmt.Sprintf("%s: %v", req.file, err)}
 	}
-	names := cfg.Names()
-	return daggercall.Answer{Output: fmt.Sprintf("%s: %d environments, all valid: %s\n", req.file, len(names), strings.Join(names, ", "))}
+	return daggercall.Answer{Output: cfg.Summary(req.file) + "\n"}
 }
