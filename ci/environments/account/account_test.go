@@ -1,18 +1,19 @@
 package account
 
 import (
-	"dagger/pipeline/environments"
-
 	"bytes"
 	"context"
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
+
+	"dagger/pipeline/environments"
+	"dagger/pipeline/internal/moto"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -65,9 +66,9 @@ func newSTSClient(endpoint string, transport http.RoundTripper) *sts.Client {
 func TestVerifyAccountAgainstMoto(t *testing.T) {
 	// A non-default account proves the value comes from STS, not from a constant.
 	const account = "210987654321"
-	moto := startMoto(t, "MOTO_ACCOUNT_ID="+account)
+	server := moto.StartInAccount(t, account)
 	recorder := &recordingTransport{}
-	client := newSTSClient(moto.Endpoint, recorder)
+	client := newSTSClient(server.Endpoint, recorder)
 	ctx := context.Background()
 
 	staging := environments.Environment{Name: "staging", Kind: environments.KindECS, Region: "us-east-1", AccountID: account}
@@ -109,8 +110,9 @@ func TestVerifyAccountRefusesLocal(t *testing.T) {
 }
 
 func TestVerifyAccountReportsSTSFailureWithoutSecrets(t *testing.T) {
-	port := freePort(t) // closed again: connections are refused
-	client := newSTSClient("http://127.0.0.1:"+strconv.Itoa(port), &recordingTransport{})
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closed.Close() // its port refuses connections from now on
+	client := newSTSClient(closed.URL, &recordingTransport{})
 	_, err := Verify(context.Background(), client, environments.Environment{Name: "prod", Kind: environments.KindECS, Region: "eu-west-1", AccountID: "333333333333"})
 	if err == nil {
 		t.Fatal("an unreachable STS must fail the check")

@@ -65,9 +65,23 @@ func Start(t testing.TB) *Server {
 		s.Reset(t)
 		return s
 	}
+	return start(t, "pip install 'moto[server]==5.2.1', or set "+EnvEndpoint+" to a running moto")
+}
+
+// StartInAccount returns a moto_server of its own, started on a free loopback port and stopped in
+// t.Cleanup, whose callers all belong to account (a 12-digit ID): what STS GetCallerIdentity
+// answers and what ARNs carry. It never uses $MOTO_ENDPOINT, whose account is fixed when it starts.
+func StartInAccount(t testing.TB, account string) *Server {
+	t.Helper()
+	return start(t, "pip install 'moto[server]==5.2.1'", "MOTO_ACCOUNT_ID="+account)
+}
+
+// start runs moto_server with env added to this process's environment; install says how to get it.
+func start(t testing.TB, install string, env ...string) *Server {
+	t.Helper()
 	bin, err := exec.LookPath("moto_server")
 	if err != nil {
-		Missing(t, "moto_server", "pip install 'moto[server]==5.2.1', or set "+EnvEndpoint+" to a running moto")
+		Missing(t, "moto_server", install)
 	}
 	port, err := freePort()
 	if err != nil {
@@ -76,6 +90,9 @@ func Start(t testing.TB) *Server {
 	var output bytes.Buffer
 	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
 	cmd.Stdout, cmd.Stderr = &output, &output
+	if len(env) > 0 {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	// Its own process group, so that stopping it also stops whatever a shim (pyenv) started.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
