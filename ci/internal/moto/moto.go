@@ -42,6 +42,9 @@ func Missing(t testing.TB, tool, install string) {
 	t.Fatalf("%s not found on PATH: this test needs it (%s); to run the other tests without the AWS ones, set %s=1", tool, install, EnvSkip)
 }
 
+// installMoto says how to install the moto_server this package runs.
+const installMoto = "pip install 'moto[server]==5.2.1'"
+
 // startTimeout bounds how long moto_server may take to answer (it usually takes about 2 s).
 const startTimeout = 30 * time.Second
 
@@ -65,7 +68,7 @@ func Start(t testing.TB) *Server {
 		s.Reset(t)
 		return s
 	}
-	return start(t, "pip install 'moto[server]==5.2.1', or set "+EnvEndpoint+" to a running moto")
+	return start(t, installMoto+", or set "+EnvEndpoint+" to a running moto")
 }
 
 // StartInAccount returns a moto_server of its own, started on a free loopback port and stopped in
@@ -73,7 +76,7 @@ func Start(t testing.TB) *Server {
 // answers and what ARNs carry. It never uses $MOTO_ENDPOINT, whose account is fixed when it starts.
 func StartInAccount(t testing.TB, account string) *Server {
 	t.Helper()
-	return start(t, "pip install 'moto[server]==5.2.1'", "MOTO_ACCOUNT_ID="+account)
+	return start(t, installMoto, "MOTO_ACCOUNT_ID="+account)
 }
 
 // start runs moto_server with env added to this process's environment; install says how to get it.
@@ -90,9 +93,7 @@ func start(t testing.TB, install string, env ...string) *Server {
 	var output bytes.Buffer
 	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
 	cmd.Stdout, cmd.Stderr = &output, &output
-	if len(env) > 0 {
-		cmd.Env = append(os.Environ(), env...)
-	}
+	cmd.Env = append(os.Environ(), env...)
 	// Its own process group, so that stopping it also stops whatever a shim (pyenv) started.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
